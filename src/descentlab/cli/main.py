@@ -1,0 +1,65 @@
+"""The ``descentlab`` command: one subcommand per module in this package.
+
+Exit status: 0 success, 1 a failed check (a gradient check that fails, a
+conclusion that does not hold), 2 bad usage or bad input: then one line on
+stderr, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from typing import Sequence
+
+from ..errors import DescentlabError
+
+# subcommand name -> module in descentlab.cli that defines register(parser) and run(args) -> int
+COMMANDS = {
+    "gradcheck": "gradcheck_cmd",
+}
+
+
+class UsageError(DescentlabError, ValueError):
+    """Bad command-line usage."""
+
+
+class Parser(argparse.ArgumentParser):
+    """An ArgumentParser whose errors are one line and exit status 2."""
+
+    def error(self, message: str):  # noqa: D401 - argparse API
+        raise UsageError(f"{self.prog}: {message} (see {self.prog} --help)")
+
+
+def build_parser() -> Parser:
+    from .. import __version__
+    parser = Parser(prog="descentlab", description="Train fully connected networks and see why gradient descent converges, or fails to.")
+    parser.add_argument("--version", action="version", version=f"descentlab {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
+    for name, module in COMMANDS.items():
+        mod = importlib.import_module(f"{__package__}.{module}")
+        p = sub.add_parser(name, help=mod.HELP, description=mod.__doc__)
+        mod.register(p)
+        p.set_defaults(_run=mod.run)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+        if not getattr(args, "command", None):
+            parser.print_help()
+            return 2
+        return int(args._run(args) or 0)
+    except (DescentlabError, ValueError, TypeError, OSError) as exc:
+        message = " ".join(str(exc).split()) or type(exc).__name__
+        print(f"descentlab: error: {message}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("descentlab: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""The NumPy engine core: network description, parameters, propagation, gradient checking."""

@@ -1,0 +1,80 @@
+"""Hidden-layer activations, by name.
+
+Each activation works in place and differentiates from its *output* ``A``
+alone, so the forward pass can overwrite ``Z`` with ``A`` and keep no copy:
+
+=========== ============================== ==============================
+name        g(z)                           g'(z) written with a = g(z)
+=========== ============================== ==============================
+relu        max(z, 0)                      1 if a > 0 else 0
+leaky_relu  z if z > 0 else 0.01 z         1 if a > 0 else 0.01
+tanh        tanh(z)                        1 - a^2
+sigmoid     1 / (1 + e^-z)                 a (1 - a)
+=========== ============================== ==============================
+
+(At z = 0 the ReLU derivative is taken as 0, as the course's ``relu_backward`` does.)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+LEAKY_SLOPE = 0.01
+
+
+def _relu(z: np.ndarray) -> None:
+    np.maximum(z, 0, out=z)
+
+
+def _relu_grad(da: np.ndarray, a: np.ndarray) -> None:
+    np.multiply(da, a > 0, out=da)
+
+
+def _leaky(z: np.ndarray) -> None:
+    np.maximum(z, LEAKY_SLOPE * z, out=z)
+
+
+def _leaky_grad(da: np.ndarray, a: np.ndarray) -> None:
+    np.multiply(da, np.where(a > 0, 1.0, LEAKY_SLOPE).astype(da.dtype, copy=False), out=da)
+
+
+def _tanh(z: np.ndarray) -> None:
+    np.tanh(z, out=z)
+
+
+def _tanh_grad(da: np.ndarray, a: np.ndarray) -> None:
+    np.multiply(da, 1 - a * a, out=da)
+
+
+def sigmoid_(z: np.ndarray) -> np.ndarray:
+    """In-place logistic sigmoid, 0.5 (1 + tanh(z/2)): no overflow for any z."""
+    z *= 0.5
+    np.tanh(z, out=z)
+    z += 1
+    z *= 0.5
+    return z
+
+
+def _sigmoid_grad(da: np.ndarray, a: np.ndarray) -> None:
+    np.multiply(da, a * (1 - a), out=da)
+
+
+@dataclass(frozen=True)
+class Activation:
+    """``forward(z)`` overwrites z with g(z); ``backward(da, a)`` overwrites da with da * g'(z)."""
+
+    name: str
+    forward: Callable[[np.ndarray], None]
+    backward: Callable[[np.ndarray, np.ndarray], None]
+    sign_only: bool  # g'(z) depends only on the sign of a, so a scaled copy of a will do
+
+
+ACTIVATIONS: dict[str, Activation] = {
+    "relu": Activation("relu", _relu, _relu_grad, True),
+    "leaky_relu": Activation("leaky_relu", _leaky, _leaky_grad, True),
+    "tanh": Activation("tanh", _tanh, _tanh_grad, False),
+    "sigmoid": Activation("sigmoid", sigmoid_, _sigmoid_grad, False),
+}

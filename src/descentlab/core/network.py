@@ -1,0 +1,281 @@
+"""The fully connected network: a description plus one flat parameter buffer.
+
+>>> net = Network([2, 10, 5, 1], hidden="relu", output="sigmoid", init="he", seed=3)
+>>> net.params["W1"].shape, net.params["b1"].shape
+((10, 2), (10,))
+>>> net.theta.shape            # W1, b1, W2, b2, W3, b3 back to back
+(91,)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Sequence
+
+import numpy as np
+
+from . import _checks as check
+from .activations import ACTIVATIONS
+from .initializers import Initializer, get_initializer, resolve_rng
+from .layout import Layout
+from .outputs import OUTPUTS
+from .preprocessing import Preprocessing
+from .propagation import Kernel, Workspace, loss_and_backprop, scaled_masks
+
+DTYPES = {"float64": np.float64, "float32": np.float32}
+
+
+@dataclass(frozen=True)
+class Cost:
+    """A cost split into its data term (1/m) Σ L_i and its L2 term λ/(2m) Σ_l ||W_l||²."""
+
+    data: float
+    l2: float = 0.0
+
+    @property
+    def total(self) -> float:
+        return self.data + self.l2
+
+    def __float__(self) -> float:
+        return float(self.total)
+
+
+def _dtype(value: Any) -> np.dtype:
+    try:
+        dt = np.dtype(value)
+    except TypeError as exc:
+        raise check.fail("dtype", value, "float64 or float32") from exc
+    if dt not in (np.float64, np.float32):
+        raise check.fail("dtype", value, "float64 or float32")
+    return dt
+
+
+class Network:
+    """A fully connected network with parameters in one contiguous buffer.
+
+    Args:
+        layer_dims: sizes ``[n_0, n_1, ..., n_L]``: inputs, hidden layers, outputs.
+        hidden: activation of the hidden layers: one of relu, leaky_relu, tanh,
+            sigmoid, or a list with one name per hidden layer.
+        output: ``"sigmoid"`` (binary cross-entropy), ``"softmax"`` (categorical
+            cross-entropy) or ``"linear"`` (half mean squared error).
+        init: an initializer name (zeros, random, he, xavier/glorot,
+            glorot_uniform, lecun) or an :class:`Initializer`.
+        seed: an int (course-compatible ``RandomState`` draws), a NumPy
+            ``Generator``/``RandomState``, or None for a fresh recorded seed.
+        dtype: float64 (default) or float32.
+        init_scale: multiplies the initializer's standard deviation (default 10
+            for ``random``, 1 otherwise).
+
+    Attributes:
+        theta: all parameters, shape (P,). ``params["W1"]`` etc. are views of it.
+        grad: the twin gradient buffer; ``grads["W1"]`` etc. are views of it.
+    """
+
+    def __init__(self, layer_dims: Sequence[int], hidden: str | Sequence[str] = "relu",
+                 output: str = "sigmoid", init: str | Initializer = "he", seed: Any = None,
+                 dtype: Any = np.float64, *, init_scale: float | None = None,
+                 preprocessing: Preprocessing | None = None,
+                 class_names: Sequence[str] | None = None) -> None:
+        dims = check.layer_dims(layer_dims)
+        n_hidden = len(dims) - 2
+        names = [hidden] * n_hidden if isinstance(hidden, str) else list(hidden)
+        if len(names) != n_hidden:
+            raise check.fail("hidden", hidden, f"one activation name or a list of {n_hidden} names")
+        self.hidden = tuple(check.choice("hidden", h, ACTIVATIONS) for h in names)
+        self.output = check.choice("output", output, OUTPUTS)
+        self.dtype = _dtype(dtype)
+        self.layout = Layout(dims)
+        self.theta = np.zeros(self.layout.size, self.dtype)
+        self.grad = np.zeros(self.layout.size, self.dtype)
+        self.params = self.layout.views(self.theta)
+        self.grads = self.layout.views(self.grad)
+        self._kernel = Kernel.build(self.layout, self._acts, self.theta, self.grad)
+        self.preprocessing = preprocessing
+        self.class_names = list(class_names) if class_names is not None else None
+        self.info: dict[str, Any] = {}
+        self.initialize(init, seed, init_scale=init_scale)
+
+    # ----------------------------------------------------------------- description
+    @property
+    def layer_dims(self) -> tuple[int, ...]:
+        return self.layout.layer_dims
+
+    @property
+    def n_params(self) -> int:
+        return self.layout.size
+
+    @property
+    def _acts(self):
+        return tuple(ACTIVATIONS[h] for h in self.hidden)
+
+    @property
+    def _out(self):
+        return OUTPUTS[self.output]
+
+    def config(self) -> dict[str, Any]:
+        """The description that rebuilds this network (weights aside)."""
+        return {
+            "layer_dims": list(self.layer_dims), "hidden": list(self.hidden), "output": self.output,
+            "dtype": self.dtype.name, "init": self.init.name, "init_scale": self.init.scale, "seed": self.seed,
+        }
+
+    def __repr__(self) -> str:
+        hidden = self.hidden[0] if len(set(self.hidden)) == 1 else list(self.hidden)
+        hidden_text = repr(hidden) if self.hidden else "()"
+        return (f"Network({list(self.layer_dims)}, hidden={hidden_text}, output={self.output!r}, "
+                f"init={self.init.describe()!r}, seed={self.seed}, dtype={self.dtype.name}) "
+                f"with {self.n_params} parameters")
+
+    def initialize(self, init: str | Initializer = "he", seed: Any = None, *, init_scale: float | None = None) -> "Network":
+        """(Re)draw the weights in place, W1 first; set every bias to zero."""
+        self.init = get_initializer(init, init_scale)
+        rng, self.seed = resolve_rng(seed)
+        for l in range(1, self.layout.n_layers + 1):
+            W = self.params[f"W{l}"]
+            W[...] = self.init.weights(W.shape, rng)
+            self.params[f"b{l}"][...] = 0
+        return self
+
+    def copy(self) -> "Network":
+        """An independent network with the same description and parameters."""
+        new = Network.__new__(Network)
+        new.__dict__.update(self.__dict__)
+        new.theta = self.theta.copy()
+        new.grad = self.grad.copy()
+        new.params = new.layout.views(new.theta)
+        new.grads = new.layout.views(new.grad)
+        new._kernel = Kernel.build(new.layout, new._acts, new.theta, new.grad)
+        new.info = dict(self.info)
+        return new
+
+    def astype(self, dtype: Any) -> "Network":
+        """A copy whose buffers have another dtype (float64 or float32)."""
+        new = self.copy()
+        new.dtype = _dtype(dtype)
+        new.theta = self.theta.astype(new.dtype)
+        new.grad = np.zeros_like(new.theta)
+        new.params = new.layout.views(new.theta)
+        new.grads = new.layout.views(new.grad)
+        new._kernel = Kernel.build(new.layout, new._acts, new.theta, new.grad)
+        return new
+
+    # ------------------------------------------------------------------- inputs
+    def prepare_inputs(self, X: Any, name: str = "X") -> np.ndarray:
+        """Check raw inputs X (m, n_0), apply the preprocessing, cast to the network's dtype."""
+        arr = check.features(name, X, self.layer_dims[0])
+        if self.preprocessing is not None:
+            arr = self.preprocessing(arr)
+        return np.ascontiguousarray(arr, dtype=self.dtype)
+
+    def encode_targets(self, y: Any, n_examples: int | None = None, name: str = "y") -> np.ndarray:
+        """Check targets and return them as a float matrix Y (m, n_L)."""
+        Y = self._out.encode(y, self.layer_dims[-1], self.dtype, name)
+        if n_examples is not None and len(Y) != n_examples:
+            raise check.fail(name, f"{len(Y)} targets", f"{n_examples} targets, one per row of X")
+        return Y
+
+    def _masks(self, keep_prob: Any, rng: Any, masks: Any, ws: Workspace) -> list | None:
+        probs = check.keep_probs(keep_prob, len(self.hidden))
+        if masks is not None:
+            return self._given_masks(masks, probs, ws)
+        if all(p == 1.0 for p in probs):
+            return None
+        if rng is None:
+            raise check.fail("rng", rng, "a numpy Generator or RandomState for the dropout masks when keep_prob < 1")
+        return scaled_masks(rng, ws, probs)
+
+    def _given_masks(self, masks: Any, probs: tuple[float, ...], ws: Workspace) -> list:
+        if len(masks) != len(self.hidden):
+            raise check.fail("masks", f"{len(masks)} masks", f"one 0/1 mask per hidden layer ({len(self.hidden)})")
+        out = []
+        for l, (mask, kp) in enumerate(zip(masks, probs)):
+            if mask is None:
+                out.append(None)
+                continue
+            mask = np.asarray(mask)
+            if mask.shape != ws.A[l].shape[-2:]:
+                raise check.fail(f"masks[{l}]", mask, f"shape {ws.A[l].shape[-2:]} (examples, units)")
+            out.append((mask != 0).astype(self.dtype) / self.dtype.type(kp))
+        return out
+
+    # ------------------------------------------------------------------ compute
+    def _workspace(self, X: np.ndarray, dropout: bool = False) -> Workspace:
+        return self._kernel.workspace(X, tuple([dropout] * len(self.hidden)))
+
+    def forward(self, X: Any, *, keep_prob: Any = 1.0, rng: Any = None, masks: Any = None) -> np.ndarray:
+        """Logits Z[L] of shape (m, n_L). Dropout applies only when keep_prob < 1 (training)."""
+        Xp = self.prepare_inputs(X)
+        ws = self._workspace(Xp, dropout=True)
+        return self._kernel.forward(Xp, ws, self._masks(keep_prob, rng, masks, ws)).copy()
+
+    def predict_proba(self, X: Any) -> np.ndarray:
+        """Output activations: P(y=1) of shape (m,) for one sigmoid unit, (m, C) for softmax."""
+        a = self._out.activate(self.forward(X))
+        return a[:, 0] if a.shape[1] == 1 else a
+
+    def predict(self, X: Any) -> np.ndarray:
+        """Class labels (m,) for sigmoid (threshold 0.5) and softmax (argmax); values for linear."""
+        return self._out.predict(self.forward(X))
+
+    def accuracy(self, X: Any, y: Any) -> float:
+        """Fraction of examples whose predicted class equals the label."""
+        if not self._out.is_classifier:
+            raise check.fail("output", self.output, "a classifier output (sigmoid or softmax) for accuracy")
+        Xp = check.features("X", X, self.layer_dims[0])
+        Y = self.encode_targets(y, len(Xp))
+        labels = Y.argmax(axis=1) if self.output == "softmax" else Y.astype(np.int64)
+        pred = self.predict(Xp)
+        return float(np.mean(pred.reshape(labels.shape) == labels))
+
+    def l2_cost(self, l2: float, m: int) -> float:
+        """λ/(2m) Σ_l ||W_l||², weights only."""
+        if l2 == 0:
+            return 0.0
+        return l2 / (2 * m) * sum(float(np.sum(self.params[f"W{l}"].astype(np.float64) ** 2))
+                                  for l in range(1, self.layout.n_layers + 1))
+
+    def cost(self, X: Any, y: Any, l2: float = 0.0) -> Cost:
+        """J = (1/m) Σ_i L_i + λ/(2m) Σ_l ||W_l||², from the logits (always finite)."""
+        l2 = check.real("l2", l2, low=0.0)
+        Xp = self.prepare_inputs(X)
+        Y = self.encode_targets(y, len(Xp))
+        ws = self._workspace(Xp)
+        loss_sum = self._out.loss(self._kernel.forward(Xp, ws), Y, None)
+        return Cost(float(loss_sum) / len(Xp), self.l2_cost(l2, len(Xp)))
+
+    def loss_and_grad(self, X: Any, y: Any, *, l2: float = 0.0, keep_prob: Any = 1.0, rng: Any = None,
+                      masks: Any = None, n_total: int | None = None) -> Cost:
+        """Cost on (X, y) and its gradient, written into ``net.grad`` (views ``net.grads``).
+
+        With dropout (keep_prob < 1) masks are drawn from ``rng``, or taken from
+        ``masks`` (one 0/1 array (m, n_l) per hidden layer), and the backward pass
+        reuses them. ``n_total`` is the m in the L2 term (default: len(X)); a
+        mini-batch step passes the training-set size so that every batch estimates
+        the same objective.
+        """
+        l2 = check.real("l2", l2, low=0.0)
+        Xp = self.prepare_inputs(X)
+        Y = self.encode_targets(y, len(Xp))
+        m = len(Xp) if n_total is None else check.integer("n_total", n_total, low=1)
+        ws = self._workspace(Xp, dropout=True)
+        loss_sum = loss_and_backprop(self._kernel, self._out, Xp, Y, ws, self._masks(keep_prob, rng, masks, ws))
+        if l2:
+            self.grad += (l2 / m) * self.theta * self.layout.weight_mask(self.dtype)
+        return Cost(float(loss_sum) / len(Xp), self.l2_cost(l2, m))
+
+    # ------------------------------------------------------------- conveniences
+    def diagnose(self, X: Any, y: Any = None, **kwargs: Any):
+        """Per-layer statistics, identical (symmetric) units and dead ReLUs; see :mod:`.diagnostics`."""
+        from .diagnostics import diagnose
+        return diagnose(self, X, y, **kwargs)
+
+    def save(self, path: Any) -> None:
+        """Write the model file (safetensors weights + JSON header), atomically."""
+        from ..io.modelfile import save
+        save(self, path)
+
+    def predict_image(self, path: Any, top: int = 3):
+        """Classify one image file with the preprocessing saved in this model."""
+        from ..io.images import predict_image
+        return predict_image(self, path, top=top)

@@ -1,0 +1,169 @@
+"""Output layers and their losses, computed from the logits ``Z = A[L-1] @ W[L].T + b[L]``.
+
+Every loss is evaluated from the logits with a stable formula, so it is finite and
+correct for any |z| (the course computes ``log(sigmoid(z))``, which is ``-inf`` once
+``sigmoid(z)`` rounds to 0). For one example ``i`` with logits ``z`` and target ``y``:
+
+======== ======================== ================================================ ===============
+output   activation               loss L_i (from logits)                           dL_i/dz
+======== ======================== ================================================ ===============
+sigmoid  a = 1 / (1 + e^-z)       max(z, 0) - y z + log(1 + e^-|z|)   (= BCE)      a - y
+softmax  a_k = e^z_k / sum e^z_j  logsumexp(z) - z_y                  (= CE)       a - onehot(y)
+linear   a = z                    1/2 sum_k (z_k - y_k)^2             (= MSE / 2)  a - y
+======== ======================== ================================================ ===============
+
+The cost is J = (1/m) sum_i L_i. Because each pair (activation, loss) is canonical,
+``dJ/dZ = (A - Y) / m`` for all three, which is what the backward pass starts from.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable
+
+import numpy as np
+
+from ._checks import fail, fail_type
+from .activations import sigmoid_
+
+_SUM = (-2, -1)  # the example and unit axes; leading axes (runs) survive
+
+
+def _bce(z: np.ndarray, y: np.ndarray, delta: np.ndarray | None) -> np.ndarray:
+    e = np.abs(z)
+    np.negative(e, out=e)
+    np.exp(e, out=e)  # e = exp(-|z|) <= 1: never overflows
+    loss = np.maximum(z, 0).sum(axis=_SUM) - (y * z).sum(axis=_SUM) + np.log1p(e).sum(axis=_SUM)
+    if delta is not None:
+        np.copyto(delta, z)
+        sigmoid_(delta)
+        delta -= y
+    return loss
+
+
+def _softmax_ce(z: np.ndarray, y: np.ndarray, delta: np.ndarray | None) -> np.ndarray:
+    s = z - z.max(axis=-1, keepdims=True)
+    e = np.exp(s)
+    total = e.sum(axis=-1, keepdims=True)
+    loss = np.log(total).sum(axis=_SUM) - (s * y).sum(axis=_SUM)
+    if delta is not None:
+        np.divide(e, total, out=delta)
+        delta -= y
+    return loss
+
+
+def _half_squared(z: np.ndarray, y: np.ndarray, delta: np.ndarray | None) -> np.ndarray:
+    diff = z - y
+    loss = 0.5 * (diff * diff).sum(axis=_SUM)
+    if delta is not None:
+        np.copyto(delta, diff)
+    return loss
+
+
+def _sigmoid_probs(z: np.ndarray) -> np.ndarray:
+    return sigmoid_(np.array(z, dtype=np.result_type(z, np.float32)))
+
+
+def _softmax_probs(z: np.ndarray) -> np.ndarray:
+    e = np.exp(z - z.max(axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+@dataclass(frozen=True)
+class Output:
+    """An output layer: how to turn logits into outputs, a loss, predictions and targets.
+
+    ``loss(z, y, delta)`` returns the *sum* of the per-example losses over the
+    last two axes and, when ``delta`` is given, writes ``A - Y`` into it.
+    """
+
+    name: str
+    loss_name: str
+    loss: Callable[[np.ndarray, np.ndarray, np.ndarray | None], np.ndarray]
+    activate: Callable[[np.ndarray], np.ndarray]
+    is_classifier: bool
+
+    def predict(self, z: np.ndarray) -> np.ndarray:
+        """Class labels (sigmoid, softmax) or values (linear) from logits (m, n_L)."""
+        if self.name == "softmax":
+            return z.argmax(axis=-1)
+        if self.name == "sigmoid":
+            labels = (z > 0).astype(np.int64)
+            return labels[..., 0] if labels.shape[-1] == 1 else labels
+        return z[..., 0] if z.shape[-1] == 1 else z
+
+    def encode(self, y: Any, n_out: int, dtype: Any = np.float64, name: str = "y") -> np.ndarray:
+        """Targets ``y`` as a float matrix ``Y`` of shape (m, n_out), after checking them."""
+        return _ENCODERS[self.name](y, n_out, dtype, name)
+
+
+def _as_array(y: Any, name: str) -> np.ndarray:
+    if isinstance(y, (str, bytes)) or y is None:
+        raise fail_type(name, y, "an array of targets of shape (m,)")
+    try:
+        return np.asarray(y)
+    except Exception as exc:
+        raise fail(name, y, "an array of targets of shape (m,)") from exc
+
+
+def _encode_binary(y: Any, n_out: int, dtype: Any, name: str) -> np.ndarray:
+    arr = _as_array(y, name)
+    want = f"labels 0 or 1 of shape (m,)" if n_out == 1 else f"0/1 labels of shape (m, {n_out})"
+    if arr.dtype.kind not in "biuf":
+        raise fail(name, arr, want + " (numbers, not strings: map classes to 0/1 first, or use descentlab.sklearn.DescentClassifier)")
+    if n_out == 1 and arr.ndim == 2 and arr.shape[0] == 1 and arr.shape[1] > 1:
+        raise fail(name, arr, want + "; this looks like the course's (1, m) layout: pass y.ravel()")
+    if n_out == 1 and arr.ndim == 2 and arr.shape[1] == 1:
+        arr = arr[:, 0]
+    if (n_out == 1 and arr.ndim != 1) or (n_out > 1 and arr.shape[1:] != (n_out,)):
+        raise fail(name, arr, want)
+    if arr.size and not np.isin(arr, (0, 1)).all():
+        bad = arr[~np.isin(arr, (0, 1))].flat[0]
+        raise fail(name, f"a label {bad!r}", want)
+    return arr.reshape(len(arr), n_out).astype(dtype)
+
+
+def _encode_classes(y: Any, n_out: int, dtype: Any, name: str) -> np.ndarray:
+    arr = _as_array(y, name)
+    want = f"integer class labels in 0..{n_out - 1} of shape (m,)"
+    if arr.ndim == 2 and arr.shape == (len(arr), n_out) and arr.dtype.kind in "biuf":
+        if np.isfinite(arr).all() and (arr >= 0).all() and np.allclose(arr.sum(axis=1), 1):
+            return arr.astype(dtype)  # already one-hot (or soft) targets
+        raise fail(name, arr, f"one-hot rows of length {n_out} that sum to 1, or {want}")
+    if arr.ndim == 2 and 1 in arr.shape:
+        arr = arr.ravel()
+    if arr.ndim != 1 or arr.dtype.kind not in "biuf":
+        raise fail(name, arr, want)
+    if arr.dtype.kind == "f" and (not np.isfinite(arr).all() or (arr != np.round(arr)).any()):
+        raise fail(name, arr, want)
+    labels = arr.astype(np.int64)
+    if labels.size and (labels.min() < 0 or labels.max() >= n_out):
+        bad = labels[(labels < 0) | (labels >= n_out)][0]
+        raise fail(name, f"a label {bad}", want)
+    onehot = np.zeros((len(labels), n_out), dtype=dtype)
+    onehot[np.arange(len(labels)), labels] = 1
+    return onehot
+
+
+def _encode_real(y: Any, n_out: int, dtype: Any, name: str) -> np.ndarray:
+    arr = _as_array(y, name)
+    want = f"real targets of shape (m,)" if n_out == 1 else f"real targets of shape (m, {n_out})"
+    if arr.dtype.kind not in "biuf":
+        raise fail(name, arr, want)
+    if n_out == 1 and arr.ndim == 2 and arr.shape[1] == 1:
+        arr = arr[:, 0]
+    if (n_out == 1 and arr.ndim != 1) or (n_out > 1 and arr.shape[1:] != (n_out,)):
+        raise fail(name, arr, want)
+    out = arr.reshape(len(arr), n_out).astype(dtype)
+    if not np.isfinite(out).all():
+        raise fail(name, "a NaN or infinite target", "only finite targets")
+    return out
+
+
+_ENCODERS = {"sigmoid": _encode_binary, "softmax": _encode_classes, "linear": _encode_real}
+
+OUTPUTS: dict[str, Output] = {
+    "sigmoid": Output("sigmoid", "binary cross-entropy", _bce, _sigmoid_probs, True),
+    "softmax": Output("softmax", "categorical cross-entropy", _softmax_ce, _softmax_probs, True),
+    "linear": Output("linear", "half mean squared error", _half_squared, lambda z: np.array(z), False),
+}

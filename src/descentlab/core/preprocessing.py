@@ -1,0 +1,74 @@
+"""Input preprocessing that travels with a model, so predictions on raw inputs are right.
+
+A network with ``preprocessing`` set applies it to every raw input before the
+first layer, in training and in prediction alike, and the model file stores it:
+
+- ``Scale(factor)``: x * factor (the course's /255 is ``Scale(1/255)``);
+- ``Standardize(mean, std)``: (x - mean) / std per feature, with statistics
+  computed from the *training* set only (``Standardize.fit(X_train)``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from ._checks import fail, real
+
+
+@dataclass(frozen=True)
+class Scale:
+    factor: float
+
+    def __call__(self, X: np.ndarray) -> np.ndarray:
+        return X * self.factor
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": "scale", "factor": self.factor}
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        return {}
+
+
+@dataclass(frozen=True)
+class Standardize:
+    mean: np.ndarray = field(repr=False)
+    std: np.ndarray = field(repr=False)
+
+    @classmethod
+    def fit(cls, X: np.ndarray, min_std: float = 1e-8) -> "Standardize":
+        """Per-feature mean and standard deviation of the training inputs X (m, n_x)."""
+        X = np.asarray(X, dtype=np.float64)
+        std = X.std(axis=0)
+        return cls(X.mean(axis=0), np.where(std < min_std, 1.0, std))
+
+    def __call__(self, X: np.ndarray) -> np.ndarray:
+        return (X - self.mean.astype(X.dtype, copy=False)) / self.std.astype(X.dtype, copy=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": "standardize", "n_features": int(self.mean.size)}
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        return {"preprocessing.mean": self.mean, "preprocessing.std": self.std}
+
+
+Preprocessing = Scale | Standardize
+
+
+def preprocessing_from(config: dict[str, Any] | None, arrays: dict[str, np.ndarray]) -> Preprocessing | None:
+    """Rebuild preprocessing from a model file's header entry and tensors."""
+    if config is None:
+        return None
+    kind = config.get("kind") if isinstance(config, dict) else None
+    if kind == "scale":
+        return Scale(real("preprocessing.factor", config.get("factor")))
+    if kind == "standardize":
+        mean, std = arrays.get("preprocessing.mean"), arrays.get("preprocessing.std")
+        if mean is None or std is None or mean.shape != std.shape or mean.ndim != 1:
+            raise fail("preprocessing", config, "tensors preprocessing.mean and preprocessing.std of equal 1-D shape")
+        if not (np.isfinite(mean).all() and np.isfinite(std).all() and (std > 0).all()):
+            raise fail("preprocessing", "non-finite or non-positive statistics", "finite means and positive standard deviations")
+        return Standardize(mean.astype(np.float64), std.astype(np.float64))
+    raise fail("preprocessing", config, "kind 'scale' or 'standardize'")

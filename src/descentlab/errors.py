@@ -1,0 +1,47 @@
+"""The exceptions descentlab raises.
+
+Every error a user can cause is a :class:`DescentlabError`. Errors about bad
+arguments or bad data are also ``ValueError`` (or ``TypeError``) subclasses, so
+code that already catches those keeps working. Messages follow one pattern:
+they name the argument, the value received and what was expected.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "DescentlabError",
+    "InputError",
+    "InputTypeError",
+    "ModelFileError",
+    "NonFiniteError",
+    "EngineUnavailableError",
+]
+
+
+class DescentlabError(Exception):
+    """Base class of every error descentlab raises on purpose."""
+
+
+class InputError(DescentlabError, ValueError):
+    """An argument or a data array has a bad value."""
+
+
+class InputTypeError(DescentlabError, TypeError):
+    """An argument has the wrong type."""
+
+
+class ModelFileError(DescentlabError, ValueError):
+    """A model, checkpoint or data file cannot be read safely."""
+
+
+class NonFiniteError(DescentlabError, FloatingPointError):
+    """Training produced a NaN or an infinite cost or gradient."""
+
+    def __init__(self, message: str, *, epoch: int, step: int) -> None:
+        super().__init__(message)
+        self.epoch = epoch
+        self.step = step
+
+
+class EngineUnavailableError(DescentlabError, ImportError):
+    """An optional engine (TensorFlow) is not installed."""
