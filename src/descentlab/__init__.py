@@ -22,6 +22,7 @@ from .core.initializers import Initializer
 from .core.network import Cost, Network
 from .core.preprocessing import Scale, Standardize
 from .errors import (
+    DataFileError,
     DescentlabError,
     EngineUnavailableError,
     InputError,
@@ -34,6 +35,6 @@ __all__ = [
     "__version__",
     "Network", "Cost", "Initializer", "Scale", "Standardize",
     "gradient_check", "check_gradients", "GradientReport",
-    "DescentlabError", "InputError", "InputTypeError", "ModelFileError", "NonFiniteError",
+    "DescentlabError", "InputError", "InputTypeError", "ModelFileError", "DataFileError", "NonFiniteError",
     "EngineUnavailableError",
 ]

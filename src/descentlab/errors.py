@@ -13,6 +13,7 @@ __all__ = [
     "InputError",
     "InputTypeError",
     "ModelFileError",
+    "DataFileError",
     "NonFiniteError",
     "EngineUnavailableError",
 ]
@@ -32,6 +33,10 @@ class InputTypeError(DescentlabError, TypeError):
 
 class ModelFileError(DescentlabError, ValueError):
     """A model, checkpoint or data file cannot be read safely."""
+
+
+class DataFileError(DescentlabError, ValueError):
+    """A data or image file is missing, unreadable, malformed or unsafe."""
 
 
 class NonFiniteError(DescentlabError, FloatingPointError):
