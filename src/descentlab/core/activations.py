@@ -29,24 +29,30 @@ def _relu(z: np.ndarray) -> None:
     np.maximum(z, 0, out=z)
 
 
-def _relu_grad(da: np.ndarray, a: np.ndarray) -> None:
-    np.multiply(da, a > 0, out=da)
+def _relu_grad(da: np.ndarray, a: np.ndarray, tmp: np.ndarray) -> None:
+    np.sign(a, out=tmp)  # a >= 0, so sign(a) is the 0/1 derivative
+    da *= tmp
 
 
 def _leaky(z: np.ndarray) -> None:
     np.maximum(z, LEAKY_SLOPE * z, out=z)
 
 
-def _leaky_grad(da: np.ndarray, a: np.ndarray) -> None:
-    np.multiply(da, np.where(a > 0, 1.0, LEAKY_SLOPE).astype(da.dtype, copy=False), out=da)
+def _leaky_grad(da: np.ndarray, a: np.ndarray, tmp: np.ndarray) -> None:
+    np.greater(a, 0, out=tmp)  # 1 where a > 0, else 0 ...
+    tmp *= 1 - LEAKY_SLOPE
+    tmp += LEAKY_SLOPE  # ... -> 1 or 0.01
+    da *= tmp
 
 
 def _tanh(z: np.ndarray) -> None:
     np.tanh(z, out=z)
 
 
-def _tanh_grad(da: np.ndarray, a: np.ndarray) -> None:
-    np.multiply(da, 1 - a * a, out=da)
+def _tanh_grad(da: np.ndarray, a: np.ndarray, tmp: np.ndarray) -> None:
+    np.multiply(a, a, out=tmp)
+    np.subtract(1, tmp, out=tmp)
+    da *= tmp
 
 
 def sigmoid_(z: np.ndarray) -> np.ndarray:
@@ -58,17 +64,22 @@ def sigmoid_(z: np.ndarray) -> np.ndarray:
     return z
 
 
-def _sigmoid_grad(da: np.ndarray, a: np.ndarray) -> None:
-    np.multiply(da, a * (1 - a), out=da)
+def _sigmoid_grad(da: np.ndarray, a: np.ndarray, tmp: np.ndarray) -> None:
+    np.subtract(1, a, out=tmp)
+    tmp *= a
+    da *= tmp
 
 
 @dataclass(frozen=True)
 class Activation:
-    """``forward(z)`` overwrites z with g(z); ``backward(da, a)`` overwrites da with da * g'(z)."""
+    """``forward(z)`` overwrites z with g(z); ``backward(da, a, tmp)`` overwrites da with da · g'(z).
+
+    ``tmp`` is a scratch buffer of a's shape, so no step allocates.
+    """
 
     name: str
     forward: Callable[[np.ndarray], None]
-    backward: Callable[[np.ndarray, np.ndarray], None]
+    backward: Callable[[np.ndarray, np.ndarray, np.ndarray], None]
     sign_only: bool  # g'(z) depends only on the sign of a, so a scaled copy of a will do
 
 

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from .propagation import loss_and_backprop
+from .propagation import loss_and_backprop, with_ones
 
 
 @dataclass
@@ -87,21 +87,21 @@ def _identical_groups(W: np.ndarray, b: np.ndarray, tol: float) -> list[list[int
 
 def diagnose(net, X: Any, y: Any = None, *, l2: float = 0.0, tol: float = 1e-10) -> Diagnostics:
     """Diagnose ``net`` on inputs X (and targets y for gradient norms)."""
-    Xp = net.prepare_inputs(X)
-    ws = net._workspace(Xp)
+    X1 = with_ones(net.prepare_inputs(X))
+    ws = net._workspace(X1)
     if y is not None:
-        Y = net.encode_targets(y, len(Xp))
+        YT = np.ascontiguousarray(net.encode_targets(y, len(X1)).T)
         saved = net.grad.copy()
-        loss_and_backprop(net._kernel, net._out, Xp, Y, ws)
+        loss_and_backprop(net._kernel, net._out, X1, YT, ws)
         grads = {k: float(np.linalg.norm(v)) for k, v in net.grads.items()}
         net.grad[...] = saved
     else:
-        net._kernel.forward(Xp, ws)
+        net._kernel.forward(X1, ws)
         grads = None
     layers = []
     L = net.layout.n_layers
     for l in range(1, L + 1):
-        A = ws.A[l - 1]
+        A = ws.act[l - 1].T  # (m, n_l)
         W, b = net.params[f"W{l}"], net.params[f"b{l}"]
         act = net.hidden[l - 1] if l < L else net.output
         hidden = l < L

@@ -35,7 +35,7 @@ import numpy as np
 from . import _checks as check
 from .layout import Layout
 from .network import Network
-from .propagation import Kernel
+from .propagation import Kernel, with_ones
 
 _CHUNK_FLOATS = 4_000_000  # activations held at once by one batched forward
 
@@ -137,7 +137,8 @@ class _Objective:
     """J(θ) for many θ at once: rows of a (K, P) matrix, on fixed data and fixed dropout masks."""
 
     def __init__(self, net: Network, X: np.ndarray, Y: np.ndarray, l2: float, masks: list | None) -> None:
-        self.net, self.X, self.Y, self.l2, self.masks = net, X, Y, l2, masks
+        self.net, self.l2, self.masks = net, l2, masks
+        self.X, self.Y = with_ones(X), np.ascontiguousarray(Y.T)
         self.wmask = net.layout.weight_mask()
         self.batch = max(1, _CHUNK_FLOATS // (len(X) * max(net.layer_dims)))
 
@@ -160,7 +161,7 @@ def _fixed_masks(net: Network, X: np.ndarray, keep_prob: Any, seed: Any) -> tupl
         return None, None
     rng = np.random.default_rng(seed)
     keep = [rng.random((len(X), n)) < p for n, p in zip(net.layer_dims[1:-1], probs)]
-    scaled = [k.astype(np.float64) / p for k, p in zip(keep, probs)]
+    scaled = [np.ascontiguousarray(k.T, dtype=np.float64) / p for k, p in zip(keep, probs)]
     return keep, scaled
 
 
@@ -171,12 +172,11 @@ def _backprop(net: Network, X: np.ndarray, y: Any, l2: float, keep: list | None,
         return net.grad.copy()
     g = gradient(net, X, y)
     if isinstance(g, dict):
-        vec = np.zeros(net.n_params)
-        for s in net.layout.slots:
-            if s.name not in g:
-                raise check.fail("gradient", f"a dict without {s.name!r}", f"a gradient for every parameter {net.layout.names()}")
-            vec[s.start:s.stop] = np.asarray(g[s.name], dtype=np.float64).reshape(-1)
-        return vec
+        for name in net.layout.names():
+            if name not in g or np.size(g[name]) != int(np.prod(net.layout.shape(name))):
+                raise check.fail("gradient", f"a dict without a {net.layout.shape(name)} entry {name!r}",
+                                 f"a gradient for every parameter {net.layout.names()}")
+        return net.layout.flatten(g)
     vec = np.asarray(g, dtype=np.float64).reshape(-1)
     if vec.size != net.n_params:
         raise check.fail("gradient", g, f"{net.n_params} entries, one per parameter")
@@ -186,14 +186,15 @@ def _backprop(net: Network, X: np.ndarray, y: Any, l2: float, keep: list | None,
 def _per_param(layout: Layout, g: np.ndarray, num: np.ndarray, threshold: float, noise: float,
                top: int = 3) -> list[ParamCheck]:
     checks = []
-    for s in layout.slots:
-        a, b = g[s.start:s.stop], num[s.start:s.stop]
+    for name in layout.names():
+        idx, shape = layout.indices(name), layout.shape(name)
+        a, b = g[idx], num[idx]
         diff = relative_difference(a, b)
         err = np.abs(a - b)
         order = np.argsort(-err)[:top]
-        worst = [(tuple(int(i) for i in np.unravel_index(j, s.shape)), float(a[j]), float(b[j])) for j in order]
+        worst = [(tuple(int(i) for i in np.unravel_index(j, shape)), float(a[j]), float(b[j])) for j in order]
         max_err = float(err.max())
-        checks.append(ParamCheck(s.name, s.shape, diff, diff < threshold or max_err <= noise, max_err, noise, worst))
+        checks.append(ParamCheck(name, shape, diff, diff < threshold or max_err <= noise, max_err, noise, worst))
     return checks
 
 

@@ -3,7 +3,7 @@
 >>> net = Network([2, 10, 5, 1], hidden="relu", output="sigmoid", init="he", seed=3)
 >>> net.params["W1"].shape, net.params["b1"].shape
 ((10, 2), (10,))
->>> net.theta.shape            # W1, b1, W2, b2, W3, b3 back to back
+>>> net.theta.shape            # [W1|b1], [W2|b2], [W3|b3] back to back
 (91,)
 """
 
@@ -20,7 +20,7 @@ from .initializers import Initializer, get_initializer, resolve_rng
 from .layout import Layout
 from .outputs import OUTPUTS
 from .preprocessing import Preprocessing
-from .propagation import Kernel, Workspace, loss_and_backprop, scaled_masks
+from .propagation import Kernel, Workspace, loss_and_backprop, scaled_masks, with_ones
 
 DTYPES = {"float64": np.float64, "float32": np.float32}
 
@@ -194,20 +194,21 @@ class Network:
                 out.append(None)
                 continue
             mask = np.asarray(mask)
-            if mask.shape != ws.A[l].shape[-2:]:
-                raise check.fail(f"masks[{l}]", mask, f"shape {ws.A[l].shape[-2:]} (examples, units)")
-            out.append((mask != 0).astype(self.dtype) / self.dtype.type(kp))
+            want = ws.act[l].shape[::-1]
+            if mask.shape != want:
+                raise check.fail(f"masks[{l}]", mask, f"shape {want} (examples, units)")
+            out.append(np.ascontiguousarray((mask.T != 0).astype(self.dtype) / self.dtype.type(kp)))
         return out
 
     # ------------------------------------------------------------------ compute
-    def _workspace(self, X: np.ndarray, dropout: bool = False) -> Workspace:
-        return self._kernel.workspace(X, tuple([dropout] * len(self.hidden)))
+    def _workspace(self, X1: np.ndarray, dropout: bool = False) -> Workspace:
+        return self._kernel.workspace(X1, tuple([dropout] * len(self.hidden)))
 
     def forward(self, X: Any, *, keep_prob: Any = 1.0, rng: Any = None, masks: Any = None) -> np.ndarray:
         """Logits Z[L] of shape (m, n_L). Dropout applies only when keep_prob < 1 (training)."""
-        Xp = self.prepare_inputs(X)
-        ws = self._workspace(Xp, dropout=True)
-        return self._kernel.forward(Xp, ws, self._masks(keep_prob, rng, masks, ws)).copy()
+        X1 = with_ones(self.prepare_inputs(X))
+        ws = self._workspace(X1, dropout=True)
+        return self._kernel.forward(X1, ws, self._masks(keep_prob, rng, masks, ws)).T.copy()
 
     def predict_proba(self, X: Any) -> np.ndarray:
         """Output activations: P(y=1) of shape (m,) for one sigmoid unit, (m, C) for softmax."""
@@ -238,11 +239,11 @@ class Network:
     def cost(self, X: Any, y: Any, l2: float = 0.0) -> Cost:
         """J = (1/m) Σ_i L_i + λ/(2m) Σ_l ||W_l||², from the logits (always finite)."""
         l2 = check.real("l2", l2, low=0.0)
-        Xp = self.prepare_inputs(X)
-        Y = self.encode_targets(y, len(Xp))
-        ws = self._workspace(Xp)
-        loss_sum = self._out.loss(self._kernel.forward(Xp, ws), Y, None)
-        return Cost(float(loss_sum) / len(Xp), self.l2_cost(l2, len(Xp)))
+        X1 = with_ones(self.prepare_inputs(X))
+        YT = np.ascontiguousarray(self.encode_targets(y, len(X1)).T)
+        ws = self._workspace(X1)
+        loss_sum = self._out.loss(self._kernel.forward(X1, ws), YT, None)
+        return Cost(float(loss_sum) / len(X1), self.l2_cost(l2, len(X1)))
 
     def loss_and_grad(self, X: Any, y: Any, *, l2: float = 0.0, keep_prob: Any = 1.0, rng: Any = None,
                       masks: Any = None, n_total: int | None = None) -> Cost:
@@ -255,14 +256,14 @@ class Network:
         the same objective.
         """
         l2 = check.real("l2", l2, low=0.0)
-        Xp = self.prepare_inputs(X)
-        Y = self.encode_targets(y, len(Xp))
-        m = len(Xp) if n_total is None else check.integer("n_total", n_total, low=1)
-        ws = self._workspace(Xp, dropout=True)
-        loss_sum = loss_and_backprop(self._kernel, self._out, Xp, Y, ws, self._masks(keep_prob, rng, masks, ws))
+        X1 = with_ones(self.prepare_inputs(X))
+        YT = np.ascontiguousarray(self.encode_targets(y, len(X1)).T)
+        m = len(X1) if n_total is None else check.integer("n_total", n_total, low=1)
+        ws = self._workspace(X1, dropout=True)
+        loss_sum = loss_and_backprop(self._kernel, self._out, X1, YT, ws, self._masks(keep_prob, rng, masks, ws))
         if l2:
             self.grad += (l2 / m) * self.theta * self.layout.weight_mask(self.dtype)
-        return Cost(float(loss_sum) / len(Xp), self.l2_cost(l2, m))
+        return Cost(float(loss_sum) / len(X1), self.l2_cost(l2, m))
 
     # ------------------------------------------------------------- conveniences
     def diagnose(self, X: Any, y: Any = None, **kwargs: Any):

@@ -14,6 +14,10 @@ linear   a = z                    1/2 sum_k (z_k - y_k)^2             (= MSE / 2
 
 The cost is J = (1/m) sum_i L_i. Because each pair (activation, loss) is canonical,
 ``dJ/dZ = (A - Y) / m`` for all three, which is what the backward pass starts from.
+
+The loss functions take logits and targets feature-major, ``(..., n_L, B)``, as
+the engine stores them; ``activate``/``predict`` take the user's example-major
+``(m, n_L)`` logits.
 """
 
 from __future__ import annotations
@@ -30,21 +34,24 @@ _SUM = (-2, -1)  # the example and unit axes; leading axes (runs) survive
 
 
 def _bce(z: np.ndarray, y: np.ndarray, delta: np.ndarray | None) -> np.ndarray:
-    e = np.abs(z)
-    np.negative(e, out=e)
-    np.exp(e, out=e)  # e = exp(-|z|) <= 1: never overflows
-    loss = np.maximum(z, 0).sum(axis=_SUM) - (y * z).sum(axis=_SUM) + np.log1p(e).sum(axis=_SUM)
+    # L = log(1 + e^z) - y z (softplus via logaddexp: exact and finite for any z);
+    # dL/dz = σ(z) - y, with σ(z) = exp(z - softplus(z)) = exp(-softplus(-z)) in (0, 1].
+    sp = np.logaddexp(0, z) if delta is None else np.logaddexp(0, z, out=delta)
+    if z.ndim == 2:
+        loss = np.add.reduce(sp, axis=None) - np.vdot(y, z)
+    else:
+        loss = sp.sum(axis=_SUM) - (y * z).sum(axis=_SUM)
     if delta is not None:
-        np.copyto(delta, z)
-        sigmoid_(delta)
+        np.subtract(z, delta, out=delta)
+        np.exp(delta, out=delta)
         delta -= y
     return loss
 
 
 def _softmax_ce(z: np.ndarray, y: np.ndarray, delta: np.ndarray | None) -> np.ndarray:
-    s = z - z.max(axis=-1, keepdims=True)
+    s = z - z.max(axis=-2, keepdims=True)  # units on axis -2, examples on axis -1
     e = np.exp(s)
-    total = e.sum(axis=-1, keepdims=True)
+    total = e.sum(axis=-2, keepdims=True)
     loss = np.log(total).sum(axis=_SUM) - (s * y).sum(axis=_SUM)
     if delta is not None:
         np.divide(e, total, out=delta)
@@ -73,8 +80,9 @@ def _softmax_probs(z: np.ndarray) -> np.ndarray:
 class Output:
     """An output layer: how to turn logits into outputs, a loss, predictions and targets.
 
-    ``loss(z, y, delta)`` returns the *sum* of the per-example losses over the
-    last two axes and, when ``delta`` is given, writes ``A - Y`` into it.
+    ``loss(z, y, delta)`` (feature-major z, y of shape (..., n_L, B)) returns the
+    *sum* of the per-example losses over the last two axes and, when ``delta``
+    is given, writes ``A - Y`` into it.
     """
 
     name: str

@@ -1,20 +1,25 @@
 """Forward and backward propagation over a flat parameter buffer.
 
-Layout: a batch ``X`` has shape ``(..., B, n_0)``: B examples in rows (leading
-axes, if any, index independent networks trained in lockstep). For layer l:
+Inside the engine, activations are stored feature-major, one example per
+*column* (the course's layout), with a constant row of ones appended so that
+biases are weights of that row. With ``Θ[l] = [W[l] | b[l]]`` (see
+:mod:`.layout`) and a batch ``X`` (B, n_0) whose last column is ones:
 
-    Z[l] = A[l-1] @ W[l].T + b[l]           A[0] = X
-    A[l] = g(Z[l]) * D[l] / keep_prob[l]    (hidden layers; D[l] = 0/1 dropout mask)
-    logits = Z[L]
+    Z[1]ᵀ = Θ[1] Xᵀ                 (= (X W[1]ᵀ + b[1])ᵀ)
+    A[l]  = g(Z[l]) · D[l]/keep_prob[l],   then a row of ones below it
+    Z[l]  = Θ[l] A[l-1]              logits = Z[L], shape (n_L, B)
 
-Backward, from ``dZ[L] = (A[L] - Y) / B`` (see :mod:`descentlab.core.outputs`):
+Backward, from dZ[L] = (A[L] − Y) / B (see :mod:`.outputs`):
 
-    dW[l] = dZ[l].T @ A[l-1]          db[l] = sum over examples of dZ[l]
-    dA[l-1] = dZ[l] @ W[l]            dA[l-1] *= D[l-1] / keep_prob[l-1]
-    dZ[l-1] = dA[l-1] * g'(Z[l-1])
+    dΘ[l] = dZ[l] A[l-1]ᵀ            (= [dW[l] | db[l]] in one product)
+    dA[l-1] = Θ[l]ᵀ dZ[l]            (its last row, for the constant ones, is ignored)
+    dA[l-1] ·= D[l-1]/keep_prob[l-1];   dZ[l-1] = dA[l-1] · g'(Z[l-1])
 
-Every array is written in place into a :class:`Workspace`, preallocated once per
-batch shape, so a training step allocates almost nothing.
+Each layer costs one matrix product forward and two backward, plus the
+activation. Every array is written in place into a :class:`Workspace`,
+preallocated once per batch shape, so a training step allocates almost nothing.
+Leading axes (K networks in lockstep, or K perturbed copies of one) broadcast
+through every operation.
 """
 
 from __future__ import annotations
@@ -28,93 +33,105 @@ from .layout import Layout
 
 
 class Workspace:
-    """Preallocated activations and deltas for batches of shape ``lead + (B, n)``."""
+    """Preallocated feature-major buffers for batches of B examples (leading axes ``lead``).
+
+    ``A[l]`` is (..., n_l + 1, B) for hidden layers (last row = ones) and
+    (..., n_L, B) for the logits; ``dA[l]`` matches ``A[l]``; ``act[l]`` is the
+    view of ``A[l]`` without the ones row.
+    """
 
     def __init__(self, layer_dims: tuple[int, ...], lead: tuple[int, ...], batch: int, dtype,
                  dropout: tuple[bool, ...] = (), keep_pre: tuple[bool, ...] = ()) -> None:
-        shape = lambda n: lead + (batch, n)  # noqa: E731
         sizes = layer_dims[1:]
+        L = len(sizes)
+        dropout = tuple(dropout) + (False,) * (L - len(dropout))
+        keep_pre = tuple(keep_pre) + (False,) * (L - len(keep_pre))
         self.batch = batch
-        self.A = [np.empty(shape(n), dtype) for n in sizes]  # A[-1] holds the logits
-        self.dZ = [np.empty(shape(n), dtype) for n in sizes]
-        self.masks = [np.empty(shape(n), dtype) if on else None for n, on in zip(sizes, dropout)]
-        self.pre = [np.empty(shape(n), dtype) if on else None for n, on in zip(sizes, keep_pre)]
+        rows = [n + 1 if l < L - 1 else n for l, n in enumerate(sizes)]
+        self.A = [np.empty(lead + (r, batch), dtype) for r in rows]
+        for a in self.A[:-1]:
+            a[..., -1, :] = 1
+        self.dA = [np.empty(lead + (r, batch), dtype) for r in rows]
+        self.act = [a[..., :n, :] for a, n in zip(self.A, sizes)]
+        self.dact = [d[..., :n, :] for d, n in zip(self.dA, sizes)]
+        self.masks = [np.empty(lead + (n, batch), dtype) if on else None for n, on in zip(sizes, dropout)]
+        self.pre = [np.empty(lead + (n, batch), dtype) if on else None for n, on in zip(sizes, keep_pre)]
+        self.scratch = [np.empty(lead + (n, batch), dtype) for n in sizes]
 
 
 @dataclass
 class Kernel:
-    """The views and activations of one network, ready for propagation.
-
-    ``W``/``dW`` are lists of views (..., n_l, n_{l-1}); ``b``/``db`` views (..., n_l);
-    ``b_row`` the same biases as (..., 1, n_l) rows that broadcast over a batch.
-    """
+    """The block views, gradient views and activations of one network, ready for propagation."""
 
     layer_dims: tuple[int, ...]
     acts: tuple[Activation, ...]
-    W: list[np.ndarray]
-    b_row: list[np.ndarray]
-    dW: list[np.ndarray]
-    db: list[np.ndarray]
+    theta: list[np.ndarray]   # Θ[l] views (..., n_l, n_{l-1}+1)
+    dtheta: list[np.ndarray]  # dΘ[l] views into the gradient buffer
+
+    def __post_init__(self) -> None:
+        self.thetaT = [t.swapaxes(-1, -2) for t in self.theta]  # views, made once
 
     @classmethod
     def build(cls, layout: Layout, acts: tuple[Activation, ...], theta: np.ndarray,
               grad: np.ndarray | None) -> "Kernel":
-        p = layout.views(theta)
-        g = layout.views(grad) if grad is not None else None
-        L = layout.n_layers
-        return cls(
-            layout.layer_dims, acts,
-            W=[p[f"W{l}"] for l in range(1, L + 1)],
-            b_row=[p[f"b{l}"][..., None, :] for l in range(1, L + 1)],
-            dW=[g[f"W{l}"] for l in range(1, L + 1)] if g else [],
-            db=[g[f"b{l}"] for l in range(1, L + 1)] if g else [],
-        )
+        return cls(layout.layer_dims, acts, layout.block_views(theta),
+                   layout.block_views(grad) if grad is not None else [])
 
     def workspace(self, X: np.ndarray, dropout: tuple[bool, ...] = ()) -> Workspace:
-        lead = np.broadcast_shapes(X.shape[:-2], self.W[0].shape[:-2])
+        """Buffers for inputs X (..., B, n_0 + 1)."""
+        lead = np.broadcast_shapes(X.shape[:-2], self.theta[0].shape[:-2])
         keep_pre = tuple(on and not act.sign_only for on, act in zip(dropout, self.acts))
         return Workspace(self.layer_dims, lead, X.shape[-2], X.dtype, dropout, keep_pre)
 
     def forward(self, X: np.ndarray, ws: Workspace, masks: list | None = None) -> np.ndarray:
-        """Fill ``ws.A`` and return the logits. ``masks[l]`` are *scaled* masks D/keep_prob or None."""
-        a_prev = X
-        last = len(self.W) - 1
-        for l, (W, b) in enumerate(zip(self.W, self.b_row)):
-            z = ws.A[l]
-            np.matmul(a_prev, W.swapaxes(-1, -2), out=z)
-            z += b
-            if l < last:
-                self.acts[l].forward(z)
-                mask = masks[l] if masks else None
-                if mask is not None:
-                    if ws.pre[l] is not None:
-                        np.copyto(ws.pre[l], z)
-                    z *= mask
-            a_prev = z
+        """Fill the workspace from inputs X (..., B, n_0 + 1) whose last column is ones; return logits (..., n_L, B)."""
+        last = len(self.theta) - 1
+        _matmul(self.theta[0], X.swapaxes(-1, -2), ws.act[0])
+        for l in range(last):
+            z = ws.act[l]
+            self.acts[l].forward(z)
+            mask = masks[l] if masks else None
+            if mask is not None:
+                if ws.pre[l] is not None:
+                    np.copyto(ws.pre[l], z)
+                z *= mask
+            _matmul(self.theta[l + 1], ws.A[l], ws.act[l + 1])
         return ws.A[last]
 
     def backward(self, X: np.ndarray, ws: Workspace, masks: list | None = None) -> None:
-        """From ``ws.dZ[-1]`` (already dJ/dZ[L]), write every dW and db into the gradient views."""
-        L = len(self.W)
-        dz = ws.dZ[L - 1]
-        for l in range(L - 1, -1, -1):
-            a_prev = X if l == 0 else ws.A[l - 1]
-            np.matmul(dz.swapaxes(-1, -2), a_prev, out=self.dW[l])
-            np.sum(dz, axis=-2, out=self.db[l])
-            if l == 0:
-                break
-            da = ws.dZ[l - 1]
-            np.matmul(dz, self.W[l], out=da)
+        """From ``ws.dA[-1]`` (already dJ/dZ[L]), write every dΘ[l] = [dW[l] | db[l]] into the gradient buffer."""
+        dz = ws.dA[-1]
+        for l in range(len(self.theta) - 1, 0, -1):
+            _matmul(dz, ws.A[l - 1].swapaxes(-1, -2), self.dtheta[l])
+            _matmul(self.thetaT[l], dz, ws.dA[l - 1])
+            dz = ws.dact[l - 1]
             mask = masks[l - 1] if masks else None
             if mask is not None:
-                da *= mask
+                dz *= mask
             pre = ws.pre[l - 1]
-            self.acts[l - 1].backward(da, pre if (mask is not None and pre is not None) else ws.A[l - 1])
-            dz = da
+            self.acts[l - 1].backward(dz, pre if (mask is not None and pre is not None) else ws.act[l - 1],
+                                      ws.scratch[l - 1])
+        _matmul(dz, X, self.dtheta[0])
+
+
+def _matmul(a: np.ndarray, b: np.ndarray, out: np.ndarray) -> None:
+    """out = a @ b; np.dot for plain matrices (less overhead), np.matmul for stacks."""
+    if a.ndim == 2 and b.ndim == 2 and out.flags.c_contiguous:
+        np.dot(a, b, out=out)
+    else:
+        np.matmul(a, b, out=out)
+
+
+def with_ones(X: np.ndarray) -> np.ndarray:
+    """X (..., m, n) -> (..., m, n + 1) with a last column of ones (the bias input)."""
+    out = np.empty(X.shape[:-1] + (X.shape[-1] + 1,), dtype=X.dtype)
+    out[..., :-1] = X
+    out[..., -1] = 1
+    return out
 
 
 def scaled_masks(rng, ws: Workspace, keep_probs: tuple[float, ...]) -> list:
-    """Draw fresh inverted-dropout masks D/keep_prob into the workspace (None where keep_prob is 1)."""
+    """Draw fresh inverted-dropout masks D/keep_prob, shape (..., n_l, B), into the workspace."""
     out = []
     for buf, kp in zip(ws.masks, keep_probs):
         if buf is None or kp >= 1.0:
@@ -130,11 +147,12 @@ def loss_and_backprop(kernel: Kernel, output, X: np.ndarray, Y: np.ndarray, ws: 
                       masks: list | None = None) -> np.ndarray:
     """One forward and backward pass on a batch; return the *sum* of per-example losses.
 
-    The gradient views receive dJ/dθ for J = (1/B) Σ_i L_i (no L2 term: callers add
+    X: (..., B, n_0 + 1) with a ones column; Y: targets (..., n_L, B), feature-major.
+    The gradient buffer receives dJ/dθ for J = (1/B) Σ_i L_i (no L2 term: callers add
     ``(λ/m) W`` on the whole buffer).
     """
     logits = kernel.forward(X, ws, masks)
-    delta = ws.dZ[-1]
+    delta = ws.dA[-1]
     loss_sum = output.loss(logits, Y, delta)
     delta *= 1.0 / X.shape[-2]
     kernel.backward(X, ws, masks)

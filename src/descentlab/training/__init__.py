@@ -1,1 +1,14 @@
-"""training"""
+"""Training: optimizers, schedules, mini-batches, fit and its History."""
+
+from .batching import minibatches
+from .callbacks import Callback, EarlyStopping
+from .fit import fit
+from .history import History
+from .optimizers import GD, Adam, AdamW, Momentum, Optimizer, RMSProp, get_optimizer
+from .schedules import Constant, ExponentialDecay, InverseTimeDecay, Schedule, StaircaseDecay, get_schedule
+
+__all__ = [
+    "fit", "History", "minibatches", "Callback", "EarlyStopping",
+    "Optimizer", "GD", "Momentum", "RMSProp", "Adam", "AdamW", "get_optimizer",
+    "Schedule", "Constant", "InverseTimeDecay", "StaircaseDecay", "ExponentialDecay", "get_schedule",
+]

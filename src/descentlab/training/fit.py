@@ -1,0 +1,364 @@
+"""``fit``: train a network, from Python, the CLI or scikit-learn.
+
+The run reads top to bottom: check the settings, prepare the data once, build
+the engine's runner, then for each epoch draw the order, train, evaluate,
+record, call back, checkpoint. Everything random comes from ``seed``:
+``SeedSequence(seed)`` is split into independent streams for shuffling, dropout
+and the validation split (the weights were drawn when the network was built,
+from its own seed), so changing ``keep_prob`` never changes the batch order.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import signal
+import sys
+import threading
+import time
+import warnings
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any, Iterator, Sequence
+
+import numpy as np
+
+from ..core import _checks as check
+from ..core.network import Network
+from ..errors import InputError, NonFiniteError
+from . import checkpoint as ckpt
+from .batching import Shuffler
+from .callbacks import Callback, EarlyStopping
+from .config import FitConfig
+from .history import History
+
+
+@dataclass
+class _Data:
+    """Training and validation arrays, checked and preprocessed once."""
+
+    X: np.ndarray
+    Y: np.ndarray
+    labels: np.ndarray | None
+    Xv: np.ndarray | None = None
+    Yv: np.ndarray | None = None
+    labels_v: np.ndarray | None = None
+
+    @classmethod
+    def prepare(cls, net: Network, X: Any, y: Any, validation_data: Any, validation_split: float,
+                rng: np.random.Generator) -> "_Data":
+        Xp = net.prepare_inputs(X, "X")
+        Y = net.encode_targets(y, len(Xp), "y")
+        if validation_data is not None:
+            if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
+                raise check.fail("validation_data", validation_data, "a pair (X_val, y_val)")
+            Xv = net.prepare_inputs(validation_data[0], "validation_data[0]")
+            Yv = net.encode_targets(validation_data[1], len(Xv), "validation_data[1]")
+        elif validation_split:
+            n_val = int(math.ceil(validation_split * len(Xp)))
+            if not 0 < n_val < len(Xp):
+                raise check.fail("validation_split", validation_split, f"a fraction leaving examples on both sides of {len(Xp)}")
+            order = rng.permutation(len(Xp))
+            Xv, Yv = Xp[order[:n_val]], Y[order[:n_val]]
+            Xp, Y = np.ascontiguousarray(Xp[order[n_val:]]), np.ascontiguousarray(Y[order[n_val:]])
+        else:
+            Xv = Yv = None
+        labels = lambda A: A.argmax(axis=1) if (A is not None and net.output == "softmax") else None  # noqa: E731
+        return cls(Xp, Y, labels(Y), Xv, Yv, labels(Yv))
+
+
+class _Interrupts:
+    """Defer Ctrl-C to the end of the current step, so no step is ever half done."""
+
+    def __init__(self) -> None:
+        self.flag = False
+        self._old = None
+
+    def __call__(self) -> bool:
+        return self.flag
+
+    def _handler(self, signum, frame):
+        if self.flag:  # a second Ctrl-C: the user really wants out
+            raise KeyboardInterrupt
+        self.flag = True
+
+    def __enter__(self) -> "_Interrupts":
+        if threading.current_thread() is threading.main_thread():
+            self._old = signal.signal(signal.SIGINT, self._handler)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._old is not None:
+            signal.signal(signal.SIGINT, self._old)
+
+
+class _Progress:
+    """A tqdm bar over epochs (tqdm.auto: a widget in Jupyter, text in terminals; quiet when not a TTY)."""
+
+    def __init__(self, verbose: int, total: int, initial: int) -> None:
+        self.bar = None
+        if verbose:
+            from tqdm.auto import tqdm
+            self.bar = tqdm(total=total, initial=initial, unit="epoch", disable=None, leave=True, dynamic_ncols=True)
+        self._last = 0.0
+
+    def update(self, logs: dict[str, Any]) -> None:
+        if self.bar is None:
+            return
+        self.bar.update(1)
+        now = time.monotonic()
+        if now - self._last > 0.5:
+            self._last = now
+            post = {"cost": f"{logs['cost']:.4g}"}
+            if logs.get("val_cost") is not None:
+                post["val_cost"] = f"{logs['val_cost']:.4g}"
+            self.bar.set_postfix(post, refresh=False)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+def _streams(seed: int) -> tuple[np.random.Generator, np.random.Generator, np.random.Generator]:
+    shuffle, dropout, split = np.random.SeedSequence(seed).spawn(3)
+    return tuple(np.random.Generator(np.random.PCG64(s)) for s in (shuffle, dropout, split))
+
+
+def _runner(net: Network, data: _Data, cfg: FitConfig, dropout_rng: np.random.Generator):
+    if cfg.engine == "tensorflow":
+        from ..engines.tensorflow_engine import TensorFlowRunner
+        return TensorFlowRunner(net, data.X, data.Y, data.labels, cfg, dropout_rng)
+    from ..engines.numpy_engine import NumpyRunner
+    return NumpyRunner(net, data.X, data.Y, data.labels, cfg, dropout_rng)
+
+
+def _nonfinite_message(epoch: int, fault: Any, cfg: FitConfig, data: _Data) -> str:
+    scale = float(np.abs(data.X).max())
+    hints = [f"the learning rate ({cfg.optimizer.lr:g}) may be too high"]
+    if scale > 10:
+        hints.append(f"the inputs are not scaled (max |x| = {scale:g}; standardize them or divide by their range)")
+    return (f"training diverged at epoch {epoch}, step {fault.step}: {fault.what}. "
+            f"Kept {fault.kept}. Likely cause: {'; or '.join(hints)}.")
+
+
+class _Run:
+    """One training run: settings, data, streams, runner, history, callbacks."""
+
+    def __init__(self, net: Network, cfg: FitConfig, data: _Data, streams, callbacks: list, eval_every: int) -> None:
+        self.net, self.cfg, self.data = net, cfg, data
+        shuffle_rng, self.dropout_rng, _ = streams
+        self.shuffler = Shuffler(cfg.shuffle, len(data.X), shuffle_rng)
+        self.runner = _runner(net, data, cfg, self.dropout_rng)
+        self.history = History(cfg.to_dict(), cfg.seed)
+        self.callbacks = callbacks
+        self.eval_every = eval_every
+        self.epoch = 0
+        self.accum = None
+        self.stop_training = False
+        self._fingerprint: str | None = None
+
+    # ------------------------------------------------------------ checkpoints
+    def fingerprint(self) -> str:
+        if self._fingerprint is None:
+            self._fingerprint = ckpt.fingerprint(self.data.X, self.data.Y)
+        return self._fingerprint
+
+    def save_checkpoint(self, path: Any, epoch: int, shuffle_state: Any, accum: Any) -> None:
+        arrays = {f"optimizer.{k}": v for k, v in self.runner.optimizer_arrays().items()}
+        cb_states = {}
+        for i, cb in enumerate(self.callbacks):
+            if hasattr(cb, "get_state"):
+                meta, extra = cb.get_state()
+                cb_states[str(i)] = meta
+                arrays.update({f"callback{i}.{k}": v for k, v in extra.items()})
+        self.runner.sync_to_net()
+        state = {
+            "fit": self.cfg.to_dict(), "epoch": epoch, "accum": None if accum is None else accum.to_dict(),
+            "shuffle_state": shuffle_state, "dropout_state": self.dropout_rng.bit_generator.state,
+            "optimizer": self.runner.optimizer_meta(), "history": self.history.to_dict(),
+            "callbacks": cb_states, "data": self.fingerprint(),
+            "skipped": [list(s) for s in getattr(self.runner, "skipped", [])],
+        }
+        ckpt.save(path, net=self.net, state=state, arrays=arrays)
+
+    def restore(self, path: Any) -> None:
+        from ..engines.numpy_engine import EpochAccum
+        doc, arrays = ckpt.load(path)
+        saved_net = doc.get("model", {}).get("network", {})
+        if saved_net.get("layer_dims") != list(self.net.layer_dims) or saved_net.get("hidden") != list(self.net.hidden) \
+                or saved_net.get("output") != self.net.output or saved_net.get("dtype") != self.net.dtype.name:
+            raise InputError(f"resume: expected a checkpoint of {self.net!r}, received one of {saved_net}")
+        diff = self.cfg.resumable_diff(doc.get("fit", {}))
+        if diff:
+            raise InputError(f"resume: the settings {diff} differ from the checkpoint's; pass the same settings to continue the run")
+        if doc.get("data") != self.fingerprint():
+            raise InputError("resume: the training data differ from the data the checkpoint was trained on")
+        if arrays["theta"].shape != self.net.theta.shape:
+            raise InputError(f"resume: parameters of shape {arrays['theta'].shape} do not fit {self.net.theta.shape}")
+        self.net.theta[...] = arrays["theta"]
+        self.runner.sync_from_net()
+        self.runner.load_optimizer({k[len("optimizer."):]: v for k, v in arrays.items() if k.startswith("optimizer.")},
+                                   doc["optimizer"])
+        self.shuffler.set_state(doc.get("shuffle_state"))
+        self.dropout_rng.bit_generator.state = doc["dropout_state"]
+        self.history = History.from_dict(doc["history"])
+        self.history.interrupted = False
+        self.history.config = self.cfg.to_dict()
+        for i, cb in enumerate(self.callbacks):
+            if hasattr(cb, "set_state") and str(i) in doc.get("callbacks", {}):
+                prefix = f"callback{i}."
+                cb.set_state(doc["callbacks"][str(i)], {k[len(prefix):]: v for k, v in arrays.items() if k.startswith(prefix)})
+        if hasattr(self.runner, "skipped"):
+            self.runner.skipped = [tuple(s) for s in doc.get("skipped", [])]
+        self.epoch = int(doc["epoch"])
+        self.accum = EpochAccum(**doc["accum"]) if doc.get("accum") else None
+
+    # ----------------------------------------------------------------- epochs
+    def end_epoch(self, epoch: int, lr: float, acc: Any, seconds: float) -> dict[str, Any]:
+        m = acc.seen or 1
+        logs = {"epoch": epoch, "cost": (acc.loss + acc.l2) / m, "cost_data": acc.loss / m, "cost_l2": acc.l2 / m,
+                "accuracy": acc.correct / m if self.net._out.is_classifier else None,
+                "val_cost": None, "val_accuracy": None, "lr": lr, "time": seconds}
+        if self.data.Xv is not None and ((epoch + 1) % self.eval_every == 0 or epoch + 1 == self.cfg.epochs):
+            logs["val_cost"], logs["val_accuracy"] = self.runner.evaluate(self.data.Xv, self.data.Yv, self.data.labels_v)
+        self.history.append(logs)
+        return logs
+
+    def train(self, progress: _Progress, print_every: int | None, checkpoint: Any, checkpoint_every: int | None) -> History:
+        from ..engines.numpy_engine import EpochAccum
+        for cb in self.callbacks:
+            cb.on_train_begin(self)
+        with _Interrupts() as interrupted:
+            for epoch in range(self.epoch, self.cfg.epochs):
+                shuffle_state = self.shuffler.get_state()
+                perm = self.shuffler.permutation(epoch)
+                lr = self.cfg.schedule(self.cfg.optimizer.lr, epoch)
+                acc, self.accum = (self.accum or EpochAccum()), None
+                t0 = time.perf_counter()
+                with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # the guard checks every step
+                    fault = self.runner.run_epoch(epoch, perm, lr, acc, interrupted)
+                if fault is not None:
+                    self._diverged(epoch, fault)
+                    break
+                if interrupted() and acc.step < len(self.runner.bounds):
+                    self._interrupt(checkpoint, epoch, shuffle_state, acc)
+                    break
+                self.runner.sync_to_net()
+                logs = self.end_epoch(epoch, lr, acc, time.perf_counter() - t0)
+                for cb in self.callbacks:
+                    cb.on_epoch_end(epoch, logs, self)
+                progress.update(logs)
+                if print_every and (epoch % print_every == 0 or epoch + 1 == self.cfg.epochs):
+                    print(f"Cost after epoch {epoch}: {logs['cost']:f}")
+                if checkpoint is not None and checkpoint_every and ((epoch + 1) % checkpoint_every == 0 or epoch + 1 == self.cfg.epochs):
+                    self.save_checkpoint(checkpoint, epoch + 1, self.shuffler.get_state(), None)
+                if interrupted():
+                    self._interrupt(checkpoint, epoch + 1, self.shuffler.get_state(), None)
+                    break
+                if self.stop_training:
+                    break
+        for cb in self.callbacks:
+            cb.on_train_end(self)
+        self.runner.sync_from_net()
+        return self.history
+
+    def _interrupt(self, checkpoint: Any, epoch: int, shuffle_state: Any, acc: Any) -> None:
+        self.history.interrupted = True
+        self.history.stop_reason = "interrupted (Ctrl-C)"
+        where = f"epoch {epoch}" + (f", step {acc.step}" if acc is not None else "")
+        if checkpoint is not None:
+            self.save_checkpoint(checkpoint, epoch, shuffle_state, acc)
+            print(f"descentlab: interrupted at {where}; checkpoint written to {checkpoint}; "
+                  f"continue with fit(..., resume={str(checkpoint)!r})", file=sys.stderr)
+        else:
+            print(f"descentlab: interrupted at {where}; no checkpoint path was given", file=sys.stderr)
+
+    def _diverged(self, epoch: int, fault: Any) -> None:
+        message = _nonfinite_message(epoch, fault, self.cfg, self.data)
+        self.history.stop_reason = message
+        self.runner.sync_from_net()
+        if self.cfg.on_nonfinite != "stop":
+            for cb in self.callbacks:
+                cb.on_train_end(self)
+            err = NonFiniteError(message, epoch=epoch, step=fault.step)
+            err.history = self.history
+            raise err
+
+
+def fit(net: Network, X: Any, y: Any, *, optimizer: Any = "adam", lr: float | None = None, epochs: int = 100,
+        batch_size: int | None = 64, l2: float = 0.0, keep_prob: Any = 1.0, schedule: Any = None,
+        validation_data: Any = None, validation_split: float = 0.0, seed: int | None = None,
+        shuffle: Any = "random", callbacks: Sequence[Callback] = (), early_stopping: Any = None,
+        verbose: int = 1, print_every: int | None = None, eval_every: int = 1,
+        on_nonfinite: str = "raise", max_skips: int = 10, checkpoint: Any = None,
+        checkpoint_every: int | None = None, resume: Any = None, engine: str = "numpy") -> History:
+    """Train ``net`` in place on (X, y) and return its :class:`History`.
+
+    Args:
+        X, y: inputs (m, n_0) and targets (see :class:`~descentlab.Network`).
+        optimizer: an :class:`Optimizer` or a name (gd, momentum, rmsprop, adam, adamw) with ``lr``.
+        epochs: passes over the data. batch_size: examples per step; None is full batch
+            (batch GD), 1 stochastic GD; larger than m acts as full batch (with a warning).
+        l2: λ; the objective adds λ/(2m) Σ_l ||W_l||² with m the training-set size, so
+            every mini-batch gradient adds (λ/m) W.
+        keep_prob: inverted dropout on the hidden layers (a number or one per hidden layer).
+        schedule: learning-rate schedule (None, a name, a dict or a Schedule).
+        validation_data / validation_split: data to compute ``val_cost``/``val_accuracy`` on.
+        seed: the run's seed (shuffle, dropout, split streams); None draws one and records it.
+        shuffle: "random", "course" (the course's reseeded order) or "none".
+        early_stopping: patience (int) or an :class:`EarlyStopping`; restores the best weights.
+        verbose: 0 silent; 1 a progress bar (only when the output is a terminal or Jupyter).
+        print_every: print the cost every N epochs, as the course does.
+        on_nonfinite: "raise" (NonFiniteError), "stop" (end quietly) or "skip" (at most
+            ``max_skips`` steps) when a step's cost or gradient is NaN or infinite.
+        checkpoint, checkpoint_every: write a checkpoint every N epochs (and on Ctrl-C).
+        resume: a checkpoint path to continue from; the result is bit-identical to an
+            uninterrupted run with the same settings.
+        engine: "numpy" or "tensorflow".
+    """
+    if not isinstance(net, Network):
+        raise check.fail_type("net", net, "a descentlab Network")
+    cfg = FitConfig.build(net, optimizer=optimizer, lr=lr, epochs=epochs, batch_size=batch_size, l2=l2,
+                          keep_prob=keep_prob, schedule=schedule, shuffle=shuffle, seed=seed,
+                          on_nonfinite=on_nonfinite, max_skips=max_skips, engine=engine)
+    validation_split = check.real("validation_split", validation_split, low=0.0, high=1.0, high_open=True)
+    eval_every = check.integer("eval_every", eval_every, low=1)
+    verbose = check.integer("verbose", verbose, low=0)
+    if print_every is not None:
+        print_every = check.integer("print_every", print_every, low=1)
+    if checkpoint_every is not None:
+        checkpoint_every = check.integer("checkpoint_every", checkpoint_every, low=1)
+    elif checkpoint is not None:
+        checkpoint_every = max(1, cfg.epochs // 10)
+    callbacks = list(callbacks)
+    if early_stopping is not None and early_stopping is not False:
+        stopper = early_stopping if isinstance(early_stopping, EarlyStopping) else EarlyStopping(patience=early_stopping)
+        if stopper.monitor == "val_cost" and validation_data is None and not validation_split:
+            raise check.fail("early_stopping", early_stopping, "validation_data or validation_split to monitor val_cost")
+        callbacks.append(stopper)
+    streams = _streams(cfg.seed)
+    data = _Data.prepare(net, X, y, validation_data, validation_split, streams[2])
+    if batch_size is not None and cfg.batch_size > len(data.X):
+        warnings.warn(f"batch_size={cfg.batch_size} is larger than the {len(data.X)} training examples: "
+                      "every step uses all of them (full-batch gradient descent)", UserWarning, stacklevel=2)
+    run = _Run(net, cfg, data, streams, callbacks, eval_every)
+    if resume is not None:
+        if not os.path.exists(resume) and checkpoint is not None and os.fspath(resume) == os.fspath(checkpoint):
+            pass  # resume=checkpoint on a first run: nothing to resume yet
+        else:
+            run.restore(resume)
+    progress = _Progress(verbose, cfg.epochs, run.epoch)
+    try:
+        history = run.train(progress, print_every, checkpoint, checkpoint_every)
+    finally:
+        progress.close()
+    net.info["training"] = _summary(history, cfg)
+    return history
+
+
+def _summary(history: History, cfg: FitConfig) -> dict[str, Any]:
+    last = history.last() or {}
+    return {"epochs": len(history), "optimizer": cfg.optimizer.config(), "batch_size": cfg.batch_size,
+            "l2": cfg.l2, "keep_prob": list(cfg.keep_prob), "seed": cfg.seed, "engine": cfg.engine,
+            "final_cost": last.get("cost"), "final_accuracy": last.get("accuracy"),
+            "final_val_accuracy": last.get("val_accuracy"), "stop_reason": history.stop_reason}
