@@ -21,6 +21,22 @@ from .core.gradcheck import GradientReport, check_gradients, gradient_check
 from .core.initializers import Initializer
 from .core.network import Cost, Network
 from .core.preprocessing import Scale, Standardize
+from .io.modelfile import load
+from .training import (
+    GD,
+    Adam,
+    AdamW,
+    Callback,
+    EarlyStopping,
+    ExponentialDecay,
+    History,
+    InverseTimeDecay,
+    Momentum,
+    RMSProp,
+    StaircaseDecay,
+    fit,
+    minibatches,
+)
 from .errors import (
     DataFileError,
     DescentlabError,
@@ -35,6 +51,8 @@ __all__ = [
     "__version__",
     "Network", "Cost", "Initializer", "Scale", "Standardize",
     "gradient_check", "check_gradients", "GradientReport",
+    "fit", "History", "minibatches", "Callback", "EarlyStopping", "load",
+    "GD", "Momentum", "RMSProp", "Adam", "AdamW", "InverseTimeDecay", "StaircaseDecay", "ExponentialDecay",
     "DescentlabError", "InputError", "InputTypeError", "ModelFileError", "DataFileError", "NonFiniteError",
     "EngineUnavailableError",
 ]
