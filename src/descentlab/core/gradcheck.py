@@ -107,9 +107,9 @@ class GradientReport:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "passed": self.passed, "difference": self.difference, "threshold": self.threshold,
+            "passed": bool(self.passed), "difference": float(self.difference), "threshold": self.threshold,
             "mode": self.mode, "epsilon": self.epsilon, "n_params": self.n_params, "notes": list(self.notes),
-            "params": [{"name": p.name, "shape": list(p.shape), "difference": p.difference, "passed": p.passed,
+            "params": [{"name": p.name, "shape": list(p.shape), "difference": float(p.difference), "passed": bool(p.passed),
                         "max_error": p.max_error, "noise": p.noise,
                         "worst": [{"index": list(i), "backprop": b, "numeric": n} for i, b, n in p.worst]}
                        for p in self.params],
@@ -194,7 +194,7 @@ def _per_param(layout: Layout, g: np.ndarray, num: np.ndarray, threshold: float,
         order = np.argsort(-err)[:top]
         worst = [(tuple(int(i) for i in np.unravel_index(j, shape)), float(a[j]), float(b[j])) for j in order]
         max_err = float(err.max())
-        checks.append(ParamCheck(name, shape, diff, diff < threshold or max_err <= noise, max_err, noise, worst))
+        checks.append(ParamCheck(name, shape, diff, bool(diff < threshold or max_err <= noise), max_err, noise, worst))
     return checks
 
 
@@ -254,7 +254,7 @@ def check_gradients(net: Network, X: Any, y: Any, l2: float = 0.0, epsilon: floa
     noise = 64 * np.finfo(np.float64).eps * max(abs(J), 1.0) / epsilon
     params = _per_param(net64.layout, g, numeric, threshold, noise)
     diff = relative_difference(g, numeric)
-    passed = diff < threshold and all(p.passed for p in params)
+    passed = bool(diff < threshold and all(p.passed for p in params))
     return GradientReport(diff, threshold, passed, "full" if not fast else "fast, then full", epsilon,
                           net64.n_params, params, notes)
 
@@ -271,7 +271,7 @@ def _fast(net: Network, objective: _Objective, g: np.ndarray, epsilon: float, th
     diff = relative_difference(analytic, numeric)
     J0 = float(objective(net.theta[None, :])[0])
     noise = 64 * np.finfo(np.float64).eps * max(abs(J0), 1.0) / epsilon
-    passed = diff < threshold or float(np.abs(analytic - numeric).max()) <= noise
+    passed = bool(diff < threshold or float(np.abs(analytic - numeric).max()) <= noise)
     shown = ", ".join(f"{a:.6g} vs {n:.6g}" for a, n in zip(analytic, numeric))
     return GradientReport(diff, threshold, passed, f"fast ({k} random directions)", epsilon,
                           net.n_params, [], notes + [f"directional derivatives, backprop vs numeric: {shown}"])

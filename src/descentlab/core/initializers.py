@@ -64,13 +64,17 @@ class Initializer:
         if self.name == "glorot_uniform":
             limit = self.scale * math.sqrt(6.0 / (fan_in + fan_out))
             return rng.uniform(-limit, limit, size=shape)
-        std = {
-            "random": 1.0,
-            "he": math.sqrt(2.0 / fan_in),
-            "lecun": math.sqrt(1.0 / fan_in),
-            "glorot_normal": math.sqrt(2.0 / (fan_in + fan_out)),
-        }[self.name]
-        return rng.standard_normal(size=shape) * (std * self.scale)
+        draws = rng.standard_normal(size=shape)
+        # each product written exactly as the course computes it, so seeded draws match bit for bit
+        if self.name == "random":
+            W = draws * self.scale
+        elif self.name == "he":
+            W = draws * math.sqrt(2.0 / fan_in)
+        elif self.name == "lecun":
+            W = draws / math.sqrt(fan_in)
+        else:  # glorot_normal
+            W = draws * math.sqrt(2.0 / (fan_in + fan_out))
+        return W if (self.scale == 1.0 or self.name == "random") else W * self.scale
 
     def describe(self) -> str:
         return self.name if self.scale == 1.0 else f"{self.name}(scale={self.scale:g})"
