@@ -1,0 +1,295 @@
+"""User tables: CSV files (label in one column) and NumPy .npz archives (keys X, y).
+
+Label rules, shared by both loaders:
+
+- whole numbers >= 0 are kept as they are (int64); ``class_names = ["0", ..., str(max)]``;
+- other whole numbers (e.g. -1/1) and strings: the sorted distinct values become 0..C-1 and
+  ``class_names`` holds them as strings;
+- numbers that are not whole (regression targets) stay float64 with ``class_names = []``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..core import _checks as check
+from ..errors import DataFileError
+from ._base import Dataset, existing_path, integer_labels, names_for
+
+MISSING = frozenset({"", "na", "n/a", "nan", "null", "none", "?", "-", "--"})
+
+
+# ---------------------------------------------------------------------------------------------- labels
+def encode_labels(where: str, y: np.ndarray) -> tuple[np.ndarray, list[str]]:
+    """Labels (m,) from numbers or strings, and their class names (see the module docstring)."""
+    if y.dtype.kind in "US":
+        strings = y.astype(str)
+        names, codes = np.unique(strings, return_inverse=True)
+        return codes.reshape(-1).astype(np.int64), [str(s) for s in names]
+    if y.dtype.kind not in "biuf":
+        raise DataFileError(f"{where}: expected numeric or string labels, received dtype {y.dtype}")
+    ints = integer_labels(where, y)
+    if ints is None:
+        return y.astype(np.float64), []
+    if ints.size and ints.min() < 0:
+        values, codes = np.unique(ints, return_inverse=True)
+        return codes.reshape(-1).astype(np.int64), [str(v) for v in values]
+    return ints, names_for(int(ints.max()) + 1 if ints.size else 0)
+
+
+def _summary(X: np.ndarray, class_names: list[str]) -> str:
+    kind = f"{len(class_names)} classes" if class_names else "real-valued targets"
+    return f"{X.shape[0]} rows, {X.shape[1]} features, {kind}"
+
+
+# ------------------------------------------------------------------------------------------------- CSV
+def load_csv(path: Any, target: int | str = -1, header: bool | str = "infer", *, delimiter: str = ",") -> Dataset:
+    """A CSV table with numeric features and the label in one column.
+
+    Args:
+        path: the .csv file.
+        target: the label column: an index (negative counts from the end; default the last
+            column) or a column name (needs a header row).
+        header: True (first row holds column names), False (no header), or "infer": the first
+            row is a header when one of its feature cells is text that is not a number.
+        delimiter: the cell separator.
+
+    Returns a Dataset with X_train (m, n_x) float64 and y_train (m,) (see the module docstring);
+    no test split. Empty files, ragged rows, missing values (empty, NA, nan, ...) and
+    non-numeric feature cells raise DataFileError naming the file, the line and the column.
+    """
+    path = existing_path("path", path)
+    where = f"path '{path}'"
+    if header not in ("infer", True, False):
+        raise check.fail("header", header, "True, False or 'infer'")
+    rows = _read_rows(path, where, delimiter)
+    n_cols = len(rows[0][1])
+    col = _target_index(where, target, rows[0][1], n_cols, header)
+    has_header = _has_header(rows[0][1], col) if header == "infer" and not isinstance(target, str) else (
+        header is not False)
+    names = [c.strip() for c in rows[0][1]] if has_header else [str(j) for j in range(n_cols)]
+    where_col = [f"column {j} ({n!r})" if has_header else f"column {j}" for j, n in enumerate(names)]
+    data = rows[1:] if has_header else rows
+    if not data:
+        raise DataFileError(f"{where}: expected at least one data row after the header, received none")
+    X = _features(where, data, [j for j in range(n_cols) if j != col], where_col)
+    y_cells = _label_cells(where, data, col, where_col[col])
+    y, class_names = encode_labels(f"{where}, {where_col[col]}", _label_array(y_cells))
+    return Dataset(path.stem, X, y, None, None, class_names, None,
+                   f"CSV table {path.name}: {_summary(X, class_names)} (label: {where_col[col]})", str(path))
+
+
+def _read_rows(path: Path, where: str, delimiter: str) -> list[tuple[int, list[str]]]:
+    """Non-blank rows as (line number, cells); every row must have as many cells as the first."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise DataFileError(f"{where}: expected a UTF-8 text file, received undecodable bytes at offset {exc.start}") from exc
+    except OSError as exc:
+        raise DataFileError(f"{where}: expected a readable file, received an error ({exc})") from exc
+    rows: list[tuple[int, list[str]]] = []
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    try:
+        for row in reader:
+            if row and not (len(row) == 1 and not row[0].strip()):
+                rows.append((reader.line_num, row))
+    except csv.Error as exc:
+        raise DataFileError(f"{where}: expected well-formed CSV, received an error at line {reader.line_num} ({exc})") from exc
+    if not rows:
+        raise DataFileError(f"{where}: expected a CSV table, received an empty file")
+    n_cols = len(rows[0][1])
+    for line, row in rows:
+        if len(row) != n_cols:
+            raise DataFileError(f"{where}: expected {n_cols} cells on every row like line {rows[0][0]}, "
+                                f"received {len(row)} on line {line}")
+    if n_cols < 2:
+        raise DataFileError(f"{where}: expected at least 2 columns (features and a label), received {n_cols}")
+    return rows
+
+
+def _target_index(where: str, target: Any, first: list[str], n_cols: int, header: bool | str) -> int:
+    if isinstance(target, str):
+        if header is False:
+            raise DataFileError(f"target: expected a column index when header=False, received the name {target!r}")
+        names = [c.strip() for c in first]
+        if target.strip() not in names:
+            raise DataFileError(f"target: expected one of the column names {names} of {where}, received {target!r}")
+        return names.index(target.strip())
+    if isinstance(target, bool) or not isinstance(target, (int, np.integer)):
+        raise check.fail_type("target", target, "a column index (int) or a column name (str)")
+    if not -n_cols <= int(target) < n_cols:
+        raise DataFileError(f"target: expected a column index in [{-n_cols}, {n_cols - 1}] for {where}, "
+                            f"received {target}")
+    return int(target) % n_cols
+
+
+def _is_number(cell: str) -> bool:
+    try:
+        float(cell)
+    except ValueError:
+        return False
+    return True
+
+
+def _has_header(first: list[str], col: int) -> bool:
+    """A first row is a header when one of its feature cells is text: neither a number nor a missing marker."""
+    return any(not _is_number(c) and c.strip().lower() not in MISSING for j, c in enumerate(first) if j != col)
+
+
+def _cell_problem(cell: str) -> str | None:
+    """Why one feature cell is not a finite number, or None when it is."""
+    text = cell.strip()
+    if text.lower() in MISSING:
+        return f"a number, received a missing value {cell!r}"
+    try:
+        value = float(text)
+    except ValueError:
+        return f"a number, received {cell!r}"
+    return None if np.isfinite(value) else f"a finite number, received {cell!r}"
+
+
+def _features(where: str, data: list[tuple[int, list[str]]], cols: list[int], names: list[str]) -> np.ndarray:
+    """The feature cells as float64 (m, len(cols)); the first bad cell raises DataFileError naming ``names[j]``."""
+    cells = np.array([[row[j] for j in cols] for _, row in data], dtype=str)
+    try:
+        X = np.char.strip(cells).astype(np.float64)
+        if np.isfinite(X).all():
+            return X
+    except ValueError:
+        pass
+    for line, row in data:  # slow path: find and name the first bad cell
+        for j in cols:
+            problem = _cell_problem(row[j])
+            if problem is not None:
+                raise DataFileError(f"{where}: line {line}, {names[j]}: expected {problem}")
+    return np.array([[float(row[j]) for j in cols] for _, row in data], dtype=np.float64)
+
+
+def _label_cells(where: str, data: list[tuple[int, list[str]]], col: int, column: str) -> list[str]:
+    cells = [row[col].strip() for _, row in data]
+    for (line, row), cell in zip(data, cells):
+        if cell.lower() in MISSING:
+            raise DataFileError(f"{where}: line {line}, {column}: expected a label, "
+                                f"received a missing value {row[col]!r}")
+    return cells
+
+
+def _label_array(cells: list[str]) -> np.ndarray:
+    """Numbers when every label cell is a finite number, else the strings."""
+    try:
+        values = np.array([float(c) for c in cells])
+    except ValueError:
+        return np.array(cells, dtype=str)
+    return values if np.isfinite(values).all() else np.array(cells, dtype=str)
+
+
+# ------------------------------------------------------------------------------------------------- NPZ
+def load_npz(path: Any) -> Dataset:
+    """A NumPy archive with arrays ``X`` (m, n_x) and ``y`` (m,), optionally ``X_test``, ``y_test``, ``class_names``.
+
+    ``X_train``/``y_train`` are accepted for ``X``/``y``. ``X`` may also be a stack of RGB images
+    (m, H, W, 3), flattened to (m, H*W*3) with ``image_shape = (H, W, 3)``. The file is read with
+    ``allow_pickle=False``: object arrays or pickle payloads raise DataFileError.
+    """
+    path = existing_path("path", path)
+    where = f"path '{path}'"
+    arrays = _read_npz(path, where)
+    X_key = "X" if "X" in arrays else "X_train"
+    y_key = "y" if "y" in arrays else "y_train"
+    if X_key not in arrays or y_key not in arrays:
+        raise DataFileError(f"{where}: expected arrays named X and y (or X_train and y_train), "
+                            f"received keys {sorted(arrays)}")
+    X, image_shape = _npz_features(where, X_key, arrays[X_key])
+    y_raw = _npz_labels(where, y_key, arrays[y_key], X, arrays[X_key].shape)
+    X_test = y_test = None
+    if ("X_test" in arrays) != ("y_test" in arrays):
+        raise DataFileError(f"{where}: expected X_test and y_test together, received only one of them")
+    if "X_test" in arrays:
+        X_test, test_shape = _npz_features(where, "X_test", arrays["X_test"])
+        if test_shape != image_shape or X_test.shape[1] != X.shape[1]:
+            raise DataFileError(f"{where}: expected X_test with rows like X ({arrays[X_key].shape[1:]}), "
+                                f"received shape {arrays['X_test'].shape}")
+        y_test_raw = _npz_labels(where, "y_test", arrays["y_test"], X_test, arrays["X_test"].shape)
+        y, y_test, class_names = _encode_pair(where, y_raw, y_test_raw)
+    else:
+        y, class_names = encode_labels(f"{where}, array {y_key!r}", y_raw)
+    class_names = _npz_class_names(where, arrays.get("class_names"), y, y_test, class_names)
+    return Dataset(path.stem, X, y, X_test, y_test, class_names, image_shape,
+                   f"NumPy archive {path.name}: {_summary(X, class_names)}", str(path))
+
+
+def _read_npz(path: Path, where: str) -> dict[str, np.ndarray]:
+    try:
+        with open(path, "rb") as fh:  # we own the handle: np.load leaks it when the archive is corrupt
+            archive = np.load(fh, allow_pickle=False)
+            if not isinstance(archive, np.lib.npyio.NpzFile):
+                raise DataFileError(f"{where}: expected an .npz archive (np.savez), received a single .npy array")
+            with archive:
+                return {key: archive[key] for key in archive.files}
+    except DataFileError:
+        raise
+    except ValueError as exc:  # numpy refuses pickled payloads and object arrays without allow_pickle
+        if "pickle" in str(exc):
+            raise DataFileError(f"{where}: expected plain numeric arrays (np.savez), received pickled Python "
+                                "objects, which are never loaded") from exc
+        raise DataFileError(f"{where}: expected a valid .npz archive, received a malformed one ({exc})") from exc
+    except Exception as exc:  # BadZipFile, OSError, EOFError, ...: any unreadable file
+        raise DataFileError(f"{where}: expected a valid .npz archive, received an unreadable file ({exc})") from exc
+
+
+def _npz_features(where: str, key: str, X: np.ndarray) -> tuple[np.ndarray, tuple[int, ...] | None]:
+    image_shape = None
+    if X.ndim == 4 and X.shape[-1] == 3:
+        image_shape = tuple(int(d) for d in X.shape[1:])
+        X = X.reshape(len(X), -1)
+    if X.ndim != 2 or X.shape[0] < 1 or X.shape[1] < 1:
+        raise DataFileError(f"{where}: expected {key} of shape (m, n_x) (or (m, H, W, 3) images), "
+                            f"received shape {X.shape}")
+    if X.dtype.kind not in "biuf":
+        raise DataFileError(f"{where}: expected {key} of a numeric dtype, received dtype {X.dtype}")
+    if X.dtype.kind == "f" and not np.isfinite(X).all():
+        r, c = np.argwhere(~np.isfinite(X))[0]
+        raise DataFileError(f"{where}: expected finite values in {key}, received {X[r, c]} at row {r}, column {c}")
+    return (X.astype(np.uint8) if X.dtype.kind == "b" else X), image_shape
+
+
+def _npz_labels(where: str, key: str, y: np.ndarray, X: np.ndarray, x_shape: tuple[int, ...]) -> np.ndarray:
+    m = len(X)
+    if y.ndim == 2 and 1 in y.shape:
+        y = y.reshape(-1)
+    if y.ndim != 1 or len(y) != m:
+        hint = ""
+        if len(x_shape) == 2 and x_shape[1] == y.size and x_shape[0] != y.size:
+            hint = " (X looks like the course layout (n_x, m): pass X.T, one example per row)"
+        raise DataFileError(f"{where}: expected {key} of shape ({m},), one label per row of X, "
+                            f"received shape {y.shape}{hint}")
+    return y
+
+
+def _encode_pair(where: str, y: np.ndarray, y_test: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """Encode train and test labels together so that both use the same class numbering."""
+    both, names = encode_labels(f"{where}, arrays y and y_test", np.concatenate([y, y_test]))
+    return both[:len(y)], both[len(y):], names
+
+
+def _npz_class_names(where: str, stored: np.ndarray | None, y: np.ndarray, y_test: np.ndarray | None,
+                     derived: list[str]) -> list[str]:
+    """The archive's own ``class_names`` when labels are plain class numbers 0..C-1, else the derived ones."""
+    if stored is None:
+        return derived
+    if y.dtype.kind != "i" or derived != names_for(len(derived)):
+        raise DataFileError(f"{where}: expected no class_names array when the labels are text or not 0..C-1 "
+                            f"(the label values become the class names), received one")
+    if stored.ndim != 1 or stored.dtype.kind not in "US":
+        raise DataFileError(f"{where}: expected class_names as a 1-D array of strings, "
+                            f"received shape {stored.shape} and dtype {stored.dtype}")
+    names = [s.decode() if isinstance(s, bytes) else str(s) for s in stored.tolist()]
+    if len(names) < len(derived):
+        raise DataFileError(f"{where}: expected at least {len(derived)} class_names (labels go up to "
+                            f"{len(derived) - 1}), received {len(names)}")
+    return names
