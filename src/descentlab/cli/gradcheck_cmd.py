@@ -14,6 +14,7 @@ import numpy as np
 
 from ._args import int_list, number, positive_int
 
+ORDER = 50
 HELP = "check gradients of a network against finite differences"
 
 

@@ -9,15 +9,22 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import pkgutil
 import sys
 from typing import Sequence
 
 from ..errors import DescentlabError
 
-# subcommand name -> module in descentlab.cli that defines register(parser) and run(args) -> int
-COMMANDS = {
-    "gradcheck": "gradcheck_cmd",
-}
+# Each module ``descentlab/cli/<name>_cmd.py`` is the subcommand ``<name>``: it defines HELP,
+# ORDER (its place in --help), register(parser) and run(args) -> exit status.
+
+
+def _command_modules() -> list:
+    found = []
+    for info in pkgutil.iter_modules(importlib.import_module(__package__).__path__):
+        if info.name.endswith("_cmd"):
+            found.append(importlib.import_module(f"{__package__}.{info.name}"))
+    return sorted(found, key=lambda m: (getattr(m, "ORDER", 100), m.__name__))
 
 
 class UsageError(DescentlabError, ValueError):
@@ -36,9 +43,10 @@ def build_parser() -> Parser:
     parser = Parser(prog="descentlab", description="Train fully connected networks and see why gradient descent converges, or fails to.")
     parser.add_argument("--version", action="version", version=f"descentlab {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
-    for name, module in COMMANDS.items():
-        mod = importlib.import_module(f"{__package__}.{module}")
-        p = sub.add_parser(name, help=mod.HELP, description=mod.__doc__)
+    for mod in _command_modules():
+        name = mod.__name__.rsplit(".", 1)[1][: -len("_cmd")]
+        p = sub.add_parser(name, help=mod.HELP, description=mod.__doc__,
+                           formatter_class=argparse.RawDescriptionHelpFormatter)
         mod.register(p)
         p.set_defaults(_run=mod.run)
     return parser

@@ -1,0 +1,168 @@
+"""Train a network on a built-in data set or your own file, and save the model.
+
+DATA is a built-in data set (circles, moons, football, signs), a .csv or .npz
+file, or an image folder. The model file (--out) holds the weights
+(safetensors), the architecture, the input preprocessing and the class names.
+
+examples:
+  descentlab train moons --layers 2,5,2,1 --optimizer adam --lr 0.0007 --epochs 10000 --out moons.safetensors
+  descentlab train football --layers 2,20,3,1 --init lecun --optimizer gd --lr 0.3 --batch-size full --epochs 30000 --l2 0.7
+  descentlab train signs --layers 12288,25,12,6 --standardize --lr 1e-4 --epochs 100 --engine tensorflow --out signs.safetensors
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+import numpy as np
+
+from ..core import _checks as check
+from ._args import int_list, number, positive_int
+
+ORDER = 10
+HELP = "train a network and save the model"
+
+
+def batch_size(text: str) -> int | None:
+    if text.strip().lower() in ("full", "none", "all"):
+        return None
+    return positive_int(text)
+
+
+def register(p: argparse.ArgumentParser) -> None:
+    p.add_argument("data", help="built-in data set name, .csv/.npz file or image folder")
+    p.add_argument("--target", default=None, help="label column of a CSV file (name or index; default: last)")
+    net = p.add_argument_group("network")
+    net.add_argument("--layers", type=int_list, help="layer sizes including input and output, e.g. 2,10,5,1 "
+                     "(default: n_x,10,5,n_out)")
+    net.add_argument("--hidden", default="relu", help="hidden activation: relu, leaky_relu, tanh, sigmoid")
+    net.add_argument("--output", default="auto", help="sigmoid, softmax, linear (default: from the labels)")
+    net.add_argument("--init", default="he", help="zeros, random, he, xavier, glorot_uniform, lecun (default he)")
+    net.add_argument("--dtype", default="float64", choices=["float64", "float32"])
+    prep = net.add_mutually_exclusive_group()
+    prep.add_argument("--standardize", action="store_true", help="standardize inputs with training-set statistics")
+    prep.add_argument("--scale", type=number, default=None, help="multiply inputs by this factor (e.g. 0.00392157 for /255)")
+    opt = p.add_argument_group("optimization")
+    opt.add_argument("--optimizer", default="adam", help="gd, momentum, rmsprop, adam, adamw (default adam)")
+    opt.add_argument("--lr", type=number, default=None, help="learning rate (default: the optimizer's)")
+    opt.add_argument("--beta", type=number, default=None, help="momentum / RMSProp beta")
+    opt.add_argument("--beta1", type=number, default=None, help="Adam beta1")
+    opt.add_argument("--beta2", type=number, default=None, help="Adam beta2")
+    opt.add_argument("--epsilon", type=number, default=None, help="RMSProp/Adam epsilon")
+    opt.add_argument("--batch-size", type=batch_size, default=64, help="examples per step, or 'full' (default 64)")
+    opt.add_argument("--epochs", type=positive_int, default=100)
+    opt.add_argument("--l2", type=number, default=0.0, help="L2 strength lambda")
+    opt.add_argument("--keep-prob", type=number, default=1.0, help="dropout keep probability of hidden units")
+    opt.add_argument("--lr-decay", default="none", help="none, inverse_time, staircase, exponential")
+    opt.add_argument("--decay-rate", type=number, default=1.0, help="decay rate (exponential: base)")
+    opt.add_argument("--decay-interval", type=positive_int, default=1000, help="epochs per staircase step")
+    opt.add_argument("--shuffle", default="random", choices=["random", "course", "none"])
+    opt.add_argument("--validation-split", type=number, default=0.0, help="fraction of training data held out")
+    opt.add_argument("--early-stopping", type=positive_int, default=None, metavar="PATIENCE")
+    opt.add_argument("--engine", default="numpy", choices=["numpy", "tensorflow"])
+    run = p.add_argument_group("run")
+    run.add_argument("--seed", type=int, default=0, help="seed of the weights and of the run (default 0)")
+    run.add_argument("--out", default=None, metavar="MODEL", help="write the trained model here")
+    run.add_argument("--checkpoint", default=None, help="write a checkpoint here (and on Ctrl-C)")
+    run.add_argument("--checkpoint-every", type=positive_int, default=None, metavar="N")
+    run.add_argument("--resume", default=None, metavar="CHECKPOINT", help="continue a run from its checkpoint")
+    run.add_argument("--print-every", type=positive_int, default=None, metavar="N", help="print the cost every N epochs")
+    run.add_argument("--json", action="store_true", help="print the result as one JSON document")
+    run.add_argument("--quiet", action="store_true", help="no progress bar")
+
+
+def _schedule(args: argparse.Namespace) -> Any:
+    name = check.choice("--lr-decay", args.lr_decay, ("none", "inverse_time", "staircase", "exponential"))
+    if name == "none":
+        return None
+    if name == "inverse_time":
+        return {"name": name, "rate": args.decay_rate}
+    if name == "staircase":
+        return {"name": name, "rate": args.decay_rate, "interval": args.decay_interval}
+    return {"name": name, "base": args.decay_rate}
+
+
+def _output(args: argparse.Namespace, y: np.ndarray) -> tuple[str, int]:
+    if args.output != "auto":
+        out = check.choice("--output", args.output, ("sigmoid", "softmax", "linear"))
+        return out, (int(y.max()) + 1 if out == "softmax" else 1)
+    if y.dtype.kind == "f" and not np.all(np.mod(y, 1) == 0):
+        return "linear", 1
+    n_classes = int(y.max()) + 1
+    return ("sigmoid", 1) if n_classes <= 2 else ("softmax", n_classes)
+
+
+def build_network(args: argparse.Namespace, ds: Any):
+    from ..core.network import Network
+    from ..core.preprocessing import Scale, Standardize
+
+    output, n_out = _output(args, ds.y_train)
+    layers = args.layers or [ds.n_features, 10, 5, n_out]
+    if layers[0] != ds.n_features:
+        raise check.fail("--layers", ",".join(map(str, layers)), f"a first size of {ds.n_features}, the data's number of features")
+    prep = Standardize.fit(ds.X_train) if args.standardize else (Scale(args.scale) if args.scale else None)
+    net = Network(layers, hidden=args.hidden, output=output, init=args.init, seed=args.seed, dtype=args.dtype,
+                  preprocessing=prep, class_names=ds.class_names or None)
+    if ds.image_shape is not None:
+        net.info["image_shape"] = list(ds.image_shape)
+    net.info["dataset"] = ds.name
+    return net
+
+
+def _optimizer(args: argparse.Namespace):
+    from ..training.optimizers import get_optimizer
+    hyper = {"beta": args.beta, "beta1": args.beta1, "beta2": args.beta2, "epsilon": args.epsilon}
+    return get_optimizer(args.optimizer, args.lr, **hyper)
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..datasets import load
+    from ..training.fit import fit
+
+    ds = load(args.data, **({"target": args.target} if args.target is not None else {}))
+    net = build_network(args, ds)
+    validation = (ds.X_test, ds.y_test) if (ds.X_test is not None and not args.validation_split) else None
+    history = fit(net, ds.X_train, ds.y_train, optimizer=_optimizer(args), epochs=args.epochs,
+                  batch_size=args.batch_size, l2=args.l2, keep_prob=args.keep_prob, schedule=_schedule(args),
+                  validation_data=validation, validation_split=args.validation_split, seed=args.seed,
+                  shuffle=args.shuffle, early_stopping=args.early_stopping,
+                  verbose=0 if (args.quiet or args.json) else 1, print_every=args.print_every,
+                  checkpoint=args.checkpoint, checkpoint_every=args.checkpoint_every, resume=args.resume,
+                  engine=args.engine)
+    result = _result(net, ds, history)
+    if args.out:
+        net.save(args.out)
+        result["model"] = args.out
+    if args.json:
+        print(json.dumps(result))
+    else:
+        _print(result)
+    return 130 if history.interrupted else 0
+
+
+def _result(net: Any, ds: Any, history: Any) -> dict[str, Any]:
+    last = history.last() or {}
+    res = {"dataset": ds.name, "network": net.config(), "epochs": len(history), "final_cost": last.get("cost"),
+           "stop_reason": history.stop_reason, "seed": history.seed}
+    if net._out.is_classifier:
+        res["train_accuracy"] = net.accuracy(ds.X_train, ds.y_train)
+        if ds.X_test is not None:
+            res["test_accuracy"] = net.accuracy(ds.X_test, ds.y_test)
+    return res
+
+
+def _print(res: dict[str, Any]) -> None:
+    cost = res["final_cost"]
+    line = f"{res['dataset']}: {res['epochs']} epochs, final cost {cost:.6g}" if cost is not None else f"{res['dataset']}: no epoch completed"
+    if "train_accuracy" in res:
+        line += f", train accuracy {res['train_accuracy']:.4f}"
+    if "test_accuracy" in res:
+        line += f", test accuracy {res['test_accuracy']:.4f}"
+    print(line)
+    if res.get("stop_reason"):
+        print(f"stopped: {res['stop_reason']}", file=sys.stderr)
+    if res.get("model"):
+        print(f"model written to {res['model']}")

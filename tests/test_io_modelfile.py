@@ -1,0 +1,143 @@
+"""Model files: exact round trips, readable by safetensors, and refusal of anything unsafe or broken."""
+
+from __future__ import annotations
+
+import json
+import pickle
+import struct
+
+import numpy as np
+import pytest
+
+from descentlab import ModelFileError, Network, Scale, Standardize, load
+
+
+def _net(**kw):
+    net = Network([4, 6, 3], output="softmax", seed=2, class_names=["a", "b", "c"], **kw)
+    net.theta += np.random.default_rng(0).standard_normal(net.n_params)
+    return net
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_round_trip_is_exact(tmp_path, dtype):
+    X = np.random.default_rng(1).standard_normal((40, 4))
+    net = _net(dtype=dtype, preprocessing=Standardize.fit(X))
+    net.info["image_shape"] = None
+    path = tmp_path / "m.safetensors"
+    net.save(path)
+    back = load(path)
+    assert back.theta.dtype == dtype and np.array_equal(back.theta, net.theta)
+    assert back.config() == net.config() and back.class_names == ["a", "b", "c"]
+    assert np.array_equal(back.preprocessing.mean, net.preprocessing.mean)
+    assert np.array_equal(back.predict_proba(X), net.predict_proba(X))
+
+
+def test_scale_preprocessing_survives(tmp_path):
+    net = _net(preprocessing=Scale(1 / 255))
+    net.save(tmp_path / "m.safetensors")
+    back = load(tmp_path / "m.safetensors")
+    assert back.preprocessing == Scale(1 / 255)
+    X = np.full((2, 4), 255.0)
+    assert np.array_equal(back.forward(X), net.forward(X))
+
+
+def test_other_safetensors_readers_see_named_weights(tmp_path):
+    from safetensors.numpy import load_file
+    net = _net()
+    net.save(tmp_path / "m.safetensors")
+    weights = load_file(str(tmp_path / "m.safetensors"))
+    assert set(weights) == {"W1", "b1", "W2", "b2"}
+    assert np.array_equal(weights["W1"], net.params["W1"]) and weights["b2"].shape == (3,)
+
+
+def test_pickle_payload_is_refused_without_running_it(tmp_path):
+    path = tmp_path / "evil.safetensors"
+
+    class Boom:
+        def __reduce__(self):
+            return (exec, ("raise SystemExit('pickle code ran')",))
+
+    path.write_bytes(pickle.dumps(Boom()))
+    with pytest.raises(ModelFileError, match="pickle"):
+        load(path)
+
+
+@pytest.mark.parametrize("mutate,words", [
+    (lambda b: b[: len(b) // 2], "truncated|malformed|header"),
+    (lambda b: b[:5], "truncated"),
+    (lambda b: b"", "truncated"),
+    (lambda b: struct.pack("<Q", 10 ** 12) + b[8:], "header"),
+    (lambda b: b[:8] + b"{" * 20 + b[28:], "JSON|header"),
+    (lambda b: b"PK\x03\x04" + b[4:], "zip"),
+])
+def test_broken_files_give_model_file_errors(tmp_path, mutate, words):
+    path = tmp_path / "m.safetensors"
+    _net().save(path)
+    path.write_bytes(mutate(path.read_bytes()))
+    with pytest.raises(ModelFileError, match=words):
+        load(path)
+
+
+def _rewrite_header(path, change):
+    from safetensors.numpy import load_file, save_file
+    from safetensors import safe_open
+    with safe_open(str(path), "np") as f:
+        meta = f.metadata()
+    doc = json.loads(meta["descentlab"])
+    change(doc)
+    meta["descentlab"] = json.dumps(doc)
+    save_file(load_file(str(path)), str(path), metadata=meta)
+
+
+def test_file_from_another_version_is_refused(tmp_path):
+    path = tmp_path / "m.safetensors"
+    _net().save(path)
+    _rewrite_header(path, lambda d: d.update(format_version=2, descentlab_version="9.0"))
+    with pytest.raises(ModelFileError, match="version 1, received 2.*9.0"):
+        load(path)
+
+
+def test_inconsistent_header_is_refused(tmp_path):
+    path = tmp_path / "m.safetensors"
+    _net().save(path)
+    _rewrite_header(path, lambda d: d["network"].update(layer_dims=[4, 7, 3]))
+    with pytest.raises(ModelFileError, match="W1"):
+        load(path)
+
+
+def test_missing_file_and_size_limit(tmp_path):
+    with pytest.raises(ModelFileError, match="no such file"):
+        load(tmp_path / "nope.safetensors")
+    path = tmp_path / "m.safetensors"
+    _net().save(path)
+    from descentlab.io.modelfile import load as load_model
+    with pytest.raises(ModelFileError, match="larger than the limit"):
+        load_model(path, max_bytes=100)
+
+
+def test_save_never_leaves_a_partial_file_or_overwrites_a_good_one(tmp_path, monkeypatch):
+    path = tmp_path / "m.safetensors"
+    good = _net()
+    good.save(path)
+    before = path.read_bytes()
+    from descentlab.io import atomic
+
+    def failing_replace(src, dst):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(atomic.os, "replace", failing_replace)
+    other = _net()
+    other.theta += 1
+    with pytest.raises(OSError):
+        other.save(path)
+    monkeypatch.undo()
+    assert path.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["m.safetensors"]
+
+
+def test_refuses_to_save_non_finite_parameters(tmp_path):
+    net = _net()
+    net.theta[0] = np.nan
+    with pytest.raises(ModelFileError, match="finite"):
+        net.save(tmp_path / "m.safetensors")
+    assert not (tmp_path / "m.safetensors").exists()
