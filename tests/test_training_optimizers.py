@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pytest
 
@@ -184,19 +182,30 @@ def test_conversion_sklearn_sgd_momentum_and_adam():
     assert np.allclose(params[0], _run(Adam(lr=0.01, epsilon=0.0))[0], rtol=1e-12, atol=1e-14)
 
 
+def test_conversion_keras_nesterov():
+    """Keras SGD(learning_rate=α(1−β), momentum=β, nesterov=True) == Momentum(α, β, nesterov=True)."""
+    keras = pytest.importorskip("keras")
+    a, b = LR * 4, BETA
+    got = _keras_run(lambda: keras.optimizers.SGD(learning_rate=a * (1 - b), momentum=b, nesterov=True), GRADS, THETA)
+    assert np.allclose(got, _run(Momentum(lr=a, beta=b, nesterov=True))[0], rtol=1e-12, atol=1e-14)
+
+
 def test_conversion_pytorch_when_installed():
-    """PyTorch Adam(lr, betas, eps) == ours exactly; SGD(lr=α, momentum=β, dampening=β) == Momentum(α, β)."""
+    """PyTorch Adam(lr, betas, eps) and RMSprop(lr, alpha=β, eps) equal ours exactly;
+    SGD(lr=α(1−β), momentum=β) equals Momentum(α, β)."""
     torch = pytest.importorskip("torch")
-    p = torch.nn.Parameter(torch.tensor(THETA.copy()))
-    opt = torch.optim.Adam([p], lr=0.01, eps=1e-2)
-    for g in GRADS:
-        p.grad = torch.tensor(g)
-        opt.step()
-    assert np.allclose(p.detach().numpy(), _run(Adam(lr=0.01, epsilon=1e-2))[0], rtol=1e-12)
-    p = torch.nn.Parameter(torch.tensor(THETA.copy()))
-    opt = torch.optim.SGD([p], lr=0.05, momentum=0.8, dampening=0.8)
-    for g in GRADS:
-        p.grad = torch.tensor(g)
-        opt.step()
-    # torch's first step skips dampening (buf = g), ours uses (1 − β) g: they differ by design
-    assert not math.isnan(float(p.detach().numpy()[0]))
+
+    def torch_run(make):
+        p = torch.nn.Parameter(torch.tensor(THETA.copy()))
+        opt = make([p])
+        for g in GRADS:
+            p.grad = torch.tensor(g)
+            opt.step()
+        return p.detach().numpy()
+
+    assert np.allclose(torch_run(lambda ps: torch.optim.Adam(ps, lr=0.01, eps=1e-2)),
+                       _run(Adam(lr=0.01, epsilon=1e-2))[0], rtol=1e-12)
+    assert np.allclose(torch_run(lambda ps: torch.optim.RMSprop(ps, lr=0.01, alpha=0.9, eps=1e-2)),
+                       _run(RMSProp(lr=0.01, beta=0.9, epsilon=1e-2))[0], rtol=1e-12)
+    assert np.allclose(torch_run(lambda ps: torch.optim.SGD(ps, lr=0.05 * 0.2, momentum=0.8)),
+                       _run(Momentum(lr=0.05, beta=0.8))[0], rtol=1e-12)
