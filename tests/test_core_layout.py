@@ -39,3 +39,23 @@ def test_batched_buffer_views_carry_the_runs_axis():
     assert views["W1"].shape == (5, 4, 3) and views["b2"].shape == (5, 2)
     views["W2"][3] = 1
     assert buf[3].sum() == 8 and buf.sum() == 8
+
+
+def test_pickled_and_deep_copied_networks_keep_their_views_and_train():
+    import copy
+    import pickle
+
+    from descentlab import fit
+
+    rng = np.random.default_rng(0)
+    X, y = rng.standard_normal((30, 3)), rng.integers(0, 2, 30)
+    for clone in (lambda n: pickle.loads(pickle.dumps(n)), copy.deepcopy, lambda n: n.copy()):
+        net = Network([3, 4, 1], seed=1)
+        twin = clone(net)
+        assert np.array_equal(twin.theta, net.theta)
+        for name, view in twin.params.items():
+            assert np.shares_memory(view, twin.theta) and not np.shares_memory(view, net.theta)
+        before = twin.theta.copy()
+        fit(twin, X, y, epochs=2, verbose=0, seed=0)
+        assert not np.array_equal(twin.theta, before)
+        assert np.array_equal(net.theta, before)

@@ -28,7 +28,7 @@ from typing import Any, Union
 
 import numpy as np
 
-from ._checks import choice, fail_type, real
+from ._checks import choice, fail, fail_type, real
 
 RNG = Union[np.random.RandomState, np.random.Generator]
 
@@ -46,7 +46,7 @@ def resolve_rng(seed: Any, name: str = "seed") -> tuple[RNG, int | None]:
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
         raise fail_type(name, seed, "an integer seed, a numpy Generator or RandomState, or None")
     if not 0 <= int(seed) < 2**32:
-        raise fail_type(name, seed, "an integer seed in [0, 2**32)")
+        raise fail(name, seed, "an integer seed in [0, 2**32)")
     return np.random.RandomState(int(seed)), int(seed)
 
 

@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import copy as _copy
 from dataclasses import dataclass
 from typing import Any, Sequence
 
@@ -86,11 +87,7 @@ class Network:
         self.output = check.choice("output", output, OUTPUTS)
         self.dtype = _dtype(dtype)
         self.layout = Layout(dims)
-        self.theta = np.zeros(self.layout.size, self.dtype)
-        self.grad = np.zeros(self.layout.size, self.dtype)
-        self.params = self.layout.views(self.theta)
-        self.grads = self.layout.views(self.grad)
-        self._kernel = Kernel.build(self.layout, self._acts, self.theta, self.grad)
+        self._bind(np.zeros(self.layout.size, self.dtype), np.zeros(self.layout.size, self.dtype))
         self.preprocessing = preprocessing
         self.class_names = list(class_names) if class_names is not None else None
         self.info: dict[str, Any] = {}
@@ -137,15 +134,18 @@ class Network:
             self.params[f"b{l}"][...] = 0
         return self
 
+    def _bind(self, theta: np.ndarray, grad: np.ndarray) -> None:
+        """Make ``theta``/``grad`` the buffers and (re)build every view of them."""
+        self.theta, self.grad = theta, grad
+        self.params = self.layout.views(theta)
+        self.grads = self.layout.views(grad)
+        self._kernel = Kernel.build(self.layout, self._acts, theta, grad)
+
     def copy(self) -> "Network":
         """An independent network with the same description and parameters."""
         new = Network.__new__(Network)
         new.__dict__.update(self.__dict__)
-        new.theta = self.theta.copy()
-        new.grad = self.grad.copy()
-        new.params = new.layout.views(new.theta)
-        new.grads = new.layout.views(new.grad)
-        new._kernel = Kernel.build(new.layout, new._acts, new.theta, new.grad)
+        new._bind(self.theta.copy(), self.grad.copy())
         new.info = dict(self.info)
         return new
 
@@ -153,11 +153,23 @@ class Network:
         """A copy whose buffers have another dtype (float64 or float32)."""
         new = self.copy()
         new.dtype = _dtype(dtype)
-        new.theta = self.theta.astype(new.dtype)
-        new.grad = np.zeros_like(new.theta)
-        new.params = new.layout.views(new.theta)
-        new.grads = new.layout.views(new.grad)
-        new._kernel = Kernel.build(new.layout, new._acts, new.theta, new.grad)
+        new._bind(self.theta.astype(new.dtype), np.zeros(self.theta.shape, new.dtype))
+        return new
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickle (in memory only, e.g. for joblib) the buffers, not their views."""
+        state = dict(self.__dict__)
+        for key in ("params", "grads", "_kernel"):
+            state.pop(key, None)
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._bind(self.theta, self.grad)
+
+    def __deepcopy__(self, memo: dict) -> "Network":
+        new = self.copy()
+        new.info = _copy.deepcopy(self.info, memo)
         return new
 
     # ------------------------------------------------------------------- inputs

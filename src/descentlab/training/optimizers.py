@@ -240,8 +240,11 @@ def get_optimizer(optimizer: Any, lr: float | None = None, **hyper: Any) -> Opti
     """An :class:`Optimizer` from an instance or a name plus hyperparameters (None values ignored)."""
     hyper = {k: v for k, v in hyper.items() if v is not None}
     if isinstance(optimizer, Optimizer):
-        if lr is not None or hyper:
-            raise check.fail("lr", lr, "no separate lr or hyperparameters when optimizer is an Optimizer instance")
+        extra = {**({"lr": lr} if lr is not None else {}), **hyper}
+        if extra:
+            name = next(iter(extra))
+            raise check.fail(name, extra[name], f"no separate {name} when optimizer is an Optimizer instance "
+                             f"(set it on the instance: {optimizer.name}({name}=...))")
         return optimizer
     cls = OPTIMIZERS[check.choice("optimizer", optimizer, OPTIMIZERS)]
     allowed = set(cls.__dataclass_fields__) - {"lr"}

@@ -55,7 +55,7 @@ class InverseTimeDecay(Schedule):
 
     def __post_init__(self) -> None:
         super().__post_init__()
-        object.__setattr__(self, "rate", check.real("decay_rate", self.rate, low=0.0))
+        object.__setattr__(self, "rate", check.real("rate", self.rate, low=0.0))
 
     def rate_at(self, lr0, epoch):
         return lr0 / (1 + self.rate * epoch)
@@ -71,8 +71,8 @@ class StaircaseDecay(Schedule):
 
     def __post_init__(self) -> None:
         super().__post_init__()
-        object.__setattr__(self, "rate", check.real("decay_rate", self.rate, low=0.0))
-        object.__setattr__(self, "interval", check.integer("time_interval", self.interval, low=1))
+        object.__setattr__(self, "rate", check.real("rate", self.rate, low=0.0))
+        object.__setattr__(self, "interval", check.integer("interval", self.interval, low=1))
 
     def rate_at(self, lr0, epoch):
         return lr0 / (1 + self.rate * math.floor(epoch / self.interval))
