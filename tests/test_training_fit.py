@@ -116,10 +116,12 @@ def test_schedule_is_applied_per_epoch():
     assert h["lr"] == pytest.approx([0.4, 0.2, 0.4 / 3, 0.1])
 
 
-def test_batch_size_larger_than_m_warns_and_uses_full_batch():
+def test_batch_size_larger_than_m_uses_one_batch_of_everything():
     X, y = _data(m=20)
-    with pytest.warns(UserWarning, match="full-batch"):
-        fit(_net(), X, y, epochs=1, batch_size=64, verbose=0, seed=0)
+    a, b = _net(), _net()
+    fit(a, X, y, optimizer="gd", epochs=3, batch_size=64, verbose=0, seed=0)
+    fit(b, X, y, optimizer="gd", epochs=3, batch_size=None, verbose=0, seed=0)
+    assert np.allclose(a.theta, b.theta, rtol=1e-12, atol=1e-15)  # equal up to the order of the sum
 
 
 def test_early_stopping_restores_the_best_weights():

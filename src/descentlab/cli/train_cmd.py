@@ -124,6 +124,9 @@ def run(args: argparse.Namespace) -> int:
 
     ds = load(args.data, **({"target": args.target} if args.target is not None else {}))
     net = build_network(args, ds)
+    if args.batch_size is not None and args.batch_size >= len(ds.X_train) and not args.json:
+        print(f"note: --batch-size {args.batch_size} >= the {len(ds.X_train)} training examples: "
+              "each step uses all of them (batch gradient descent)", file=sys.stderr)
     validation = (ds.X_test, ds.y_test) if (ds.X_test is not None and not args.validation_split) else None
     history = fit(net, ds.X_train, ds.y_train, optimizer=_optimizer(args), epochs=args.epochs,
                   batch_size=args.batch_size, l2=args.l2, keep_prob=args.keep_prob, schedule=_schedule(args),

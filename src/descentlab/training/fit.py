@@ -16,7 +16,6 @@ import signal
 import sys
 import threading
 import time
-import warnings
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Iterator, Sequence
@@ -298,7 +297,8 @@ def fit(net: Network, X: Any, y: Any, *, optimizer: Any = "adam", lr: float | No
         X, y: inputs (m, n_0) and targets (see :class:`~descentlab.Network`).
         optimizer: an :class:`Optimizer` or a name (gd, momentum, rmsprop, adam, adamw) with ``lr``.
         epochs: passes over the data. batch_size: examples per step; None is full batch
-            (batch GD), 1 stochastic GD; larger than m acts as full batch (with a warning).
+            (batch GD), 1 stochastic GD; larger than m means one batch of all m examples
+            per epoch (shuffled, so the sum's order changes with the shuffle stream).
         l2: λ; the objective adds λ/(2m) Σ_l ||W_l||² with m the training-set size, so
             every mini-batch gradient adds (λ/m) W.
         keep_prob: inverted dropout on the hidden layers (a number or one per hidden layer).
@@ -338,9 +338,6 @@ def fit(net: Network, X: Any, y: Any, *, optimizer: Any = "adam", lr: float | No
         callbacks.append(stopper)
     streams = _streams(cfg.seed)
     data = _Data.prepare(net, X, y, validation_data, validation_split, streams[2])
-    if batch_size is not None and cfg.batch_size > len(data.X):
-        warnings.warn(f"batch_size={cfg.batch_size} is larger than the {len(data.X)} training examples: "
-                      "every step uses all of them (full-batch gradient descent)", UserWarning, stacklevel=2)
     run = _Run(net, cfg, data, streams, callbacks, eval_every)
     if resume is not None:
         if not os.path.exists(resume) and checkpoint is not None and os.fspath(resume) == os.fspath(checkpoint):
