@@ -35,6 +35,7 @@ from .training import (
     RMSProp,
     StaircaseDecay,
     fit,
+    fit_many,
     minibatches,
 )
 from .errors import (
@@ -51,7 +52,7 @@ __all__ = [
     "__version__",
     "Network", "Cost", "Initializer", "Scale", "Standardize",
     "gradient_check", "check_gradients", "GradientReport",
-    "fit", "History", "minibatches", "Callback", "EarlyStopping", "load",
+    "fit", "fit_many", "History", "minibatches", "Callback", "EarlyStopping", "load",
     "GD", "Momentum", "RMSProp", "Adam", "AdamW", "InverseTimeDecay", "StaircaseDecay", "ExponentialDecay",
     "DescentlabError", "InputError", "InputTypeError", "ModelFileError", "DataFileError", "NonFiniteError",
     "EngineUnavailableError",

@@ -51,6 +51,7 @@ class Workspace:
         self.A = [np.empty(lead + (r, batch), dtype) for r in rows]
         for a in self.A[:-1]:
             a[..., -1, :] = 1
+        self.AT = [a.swapaxes(-1, -2) for a in self.A]  # transposed views, made once
         self.dA = [np.empty(lead + (r, batch), dtype) for r in rows]
         self.act = [a[..., :n, :] for a, n in zip(self.A, sizes)]
         self.dact = [d[..., :n, :] for d, n in zip(self.dA, sizes)]
@@ -86,32 +87,35 @@ class Kernel:
     def forward(self, X: np.ndarray, ws: Workspace, masks: list | None = None) -> np.ndarray:
         """Fill the workspace from inputs X (..., B, n_0 + 1) whose last column is ones; return logits (..., n_L, B)."""
         last = len(self.theta) - 1
-        _matmul(self.theta[0], X.swapaxes(-1, -2), ws.act[0])
+        act = ws.act
+        _matmul(self.theta[0], X.swapaxes(-1, -2), act[0])
         for l in range(last):
-            z = ws.act[l]
+            z = act[l]
             self.acts[l].forward(z)
-            mask = masks[l] if masks else None
-            if mask is not None:
-                if ws.pre[l] is not None:
-                    np.copyto(ws.pre[l], z)
-                z *= mask
-            _matmul(self.theta[l + 1], ws.A[l], ws.act[l + 1])
+            if masks:
+                mask = masks[l]
+                if mask is not None:
+                    if ws.pre[l] is not None:
+                        np.copyto(ws.pre[l], z)
+                    z *= mask
+            _matmul(self.theta[l + 1], ws.A[l], act[l + 1])
         return ws.A[last]
 
     def backward(self, X: np.ndarray, ws: Workspace, masks: list | None = None) -> None:
         """From ``ws.dA[-1]`` (already dJ/dZ[L]), write every dΘ[l] = [dW[l] | db[l]] into the gradient buffer."""
         dz = ws.dA[-1]
+        dtheta, thetaT, dA, dact, AT = self.dtheta, self.thetaT, ws.dA, ws.dact, ws.AT
         for l in range(len(self.theta) - 1, 0, -1):
-            _matmul(dz, ws.A[l - 1].swapaxes(-1, -2), self.dtheta[l])
-            _matmul(self.thetaT[l], dz, ws.dA[l - 1])
-            dz = ws.dact[l - 1]
-            mask = masks[l - 1] if masks else None
-            if mask is not None:
-                dz *= mask
-            pre = ws.pre[l - 1]
-            self.acts[l - 1].backward(dz, pre if (mask is not None and pre is not None) else ws.act[l - 1],
-                                      ws.scratch[l - 1])
-        _matmul(dz, X, self.dtheta[0])
+            _matmul(dz, AT[l - 1], dtheta[l])
+            _matmul(thetaT[l], dz, dA[l - 1])
+            dz = dact[l - 1]
+            a = ws.act[l - 1]
+            if masks and masks[l - 1] is not None:
+                dz *= masks[l - 1]
+                if ws.pre[l - 1] is not None:
+                    a = ws.pre[l - 1]
+            self.acts[l - 1].backward(dz, a, ws.scratch[l - 1])
+        _matmul(dz, X, dtheta[0])
 
 
 def _matmul(a: np.ndarray, b: np.ndarray, out: np.ndarray) -> None:

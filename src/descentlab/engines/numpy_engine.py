@@ -101,31 +101,32 @@ class NumpyRunner:
     def _correct(self, logits: np.ndarray, yb: np.ndarray, lb: np.ndarray | None) -> float:
         """How many examples of a batch are classified right; logits and yb are (n_L, B)."""
         if lb is not None:
-            return float(np.count_nonzero(logits.argmax(axis=0) == lb))
-        return float(np.count_nonzero((logits > 0) == (yb > 0.5))) / yb.shape[0]
+            return np.count_nonzero(logits.argmax(axis=0) == lb)
+        return np.count_nonzero((logits > 0) == yb) / yb.shape[0]  # yb holds exact 0.0/1.0
 
     def run_epoch(self, epoch: int, perm: np.ndarray, lr: float, acc: EpochAccum,
                   interrupted: Callable[[], bool]) -> StepFault | None:
         """Train the steps ``acc.step ..`` of one epoch; return a fault, or None."""
-        theta, grad, tmp, opt, state = self.theta, self.grad, self._tmp, self.cfg.optimizer, self.state
+        theta, grad, tmp, update, state = self.theta, self.grad, self._tmp, self.cfg.optimizer.update, self.state
         X, Y, labels, classify = self.X, self.Y, self.labels, self.out.is_classifier
+        kernel, out, dropout, keep, l2coef = self.kernel, self.out, self.cfg.dropout, self.cfg.keep_prob, self.l2coef
         self.last_good = theta.copy()  # the fallback if an update itself overflows
         for s in range(acc.step, len(self.bounds)):
             start, stop = self.bounds[s]
             ws, xb, yb, lb = self._ws[stop - start]
             if self.gather:
                 idx = perm[start:stop]
-                np.take(X, idx, axis=0, out=xb)
-                np.take(Y, idx, axis=1, out=yb)
+                X.take(idx, axis=0, out=xb)
+                Y.take(idx, axis=1, out=yb)
                 if lb is not None:
-                    np.take(labels, idx, out=lb)
+                    labels.take(idx, out=lb)
             else:
                 xb, yb, lb = X, Y, labels
-            masks = scaled_masks(self.rng, ws, self.cfg.keep_prob) if self.cfg.dropout else None
-            loss = float(loss_and_backprop(self.kernel, self.out, xb, yb, ws, masks))
+            masks = scaled_masks(self.rng, ws, keep) if dropout else None
+            loss = float(loss_and_backprop(kernel, out, xb, yb, ws, masks))
             l2 = 0.0
-            if self.l2coef is not None:
-                np.multiply(theta, self.l2coef, out=tmp)  # (λ/m) W
+            if l2coef is not None:
+                np.multiply(theta, l2coef, out=tmp)  # (λ/m) W
                 grad += tmp
                 l2 = 0.5 * float(np.dot(tmp, theta)) * (stop - start)  # B · λ/(2m) Σ||W||²
             if not (math.isfinite(loss) and math.isfinite(float(np.dot(grad, grad)))):
@@ -135,7 +136,7 @@ class NumpyRunner:
                     return fault
                 acc.step = s + 1
                 continue
-            opt.update(theta, grad, state, lr)
+            update(theta, grad, state, lr)
             acc.loss += loss
             acc.l2 += l2
             if classify:

@@ -4,11 +4,12 @@ from .batching import minibatches
 from .callbacks import Callback, EarlyStopping
 from .fit import fit
 from .history import History
+from .many import fit_many
 from .optimizers import GD, Adam, AdamW, Momentum, Optimizer, RMSProp, get_optimizer
 from .schedules import Constant, ExponentialDecay, InverseTimeDecay, Schedule, StaircaseDecay, get_schedule
 
 __all__ = [
-    "fit", "History", "minibatches", "Callback", "EarlyStopping",
+    "fit", "fit_many", "History", "minibatches", "Callback", "EarlyStopping",
     "Optimizer", "GD", "Momentum", "RMSProp", "Adam", "AdamW", "get_optimizer",
     "Schedule", "Constant", "InverseTimeDecay", "StaircaseDecay", "ExponentialDecay", "get_schedule",
 ]

@@ -52,6 +52,7 @@ class FitConfig:
 
     @property
     def dropout(self) -> bool:
+        """Whether any hidden layer drops units (keep_prob < 1)."""
         return any(p < 1.0 for p in self.keep_prob)
 
     def to_dict(self) -> dict[str, Any]:

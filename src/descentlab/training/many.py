@@ -1,0 +1,127 @@
+"""``fit_many``: train K networks of one architecture at once, in lockstep.
+
+The runs may differ in initialization (the networks you pass), seed (shuffle
+and dropout streams), learning rate, optimizer hyperparameters (β, β1, β2, ε),
+λ and keep_prob; they share the architecture, the optimizer type, the schedule,
+epochs and batch size. Each returns its own :class:`History`; run k ends where
+``fit`` with the same settings and seed ends, up to floating-point rounding.
+
+A run whose cost or gradient stops being finite is frozen at its last finite
+parameters and its History says when (the others go on).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from typing import Any, Sequence
+
+import numpy as np
+
+from ..core import _checks as check
+from ..core.network import Network
+from ..errors import InputError
+from .batching import Shuffler
+from .config import FitConfig
+from .fit import _Data, _streams, _summary
+from .history import History
+from .optimizers import get_optimizer
+
+
+def _per_run(name: str, value: Any, K: int) -> list:
+    if isinstance(value, (list, tuple, np.ndarray)) and not (name == "keep_prob" and len(value) != K):
+        values = list(value)
+        if len(values) != K:
+            raise check.fail(name, value, f"one value, or a list of {K} values (one per run)")
+        return values
+    return [value] * K
+
+
+def _check_same_architecture(nets: Sequence[Network]) -> None:
+    if not nets or not all(isinstance(n, Network) for n in nets):
+        raise check.fail_type("nets", nets, "a non-empty list of descentlab Networks")
+    first = nets[0]
+    for i, net in enumerate(nets[1:], start=1):
+        if (net.layer_dims, net.hidden, net.output, net.dtype) != (first.layer_dims, first.hidden, first.output, first.dtype):
+            raise InputError(f"nets[{i}]: expected the architecture of nets[0] ({first!r}), received {net!r}")
+
+
+def fit_many(nets: Sequence[Network], X: Any, y: Any, *, optimizer: str = "adam", lr: Any = None,
+             epochs: int = 100, batch_size: int | None = 64, l2: Any = 0.0, keep_prob: Any = 1.0,
+             schedule: Any = None, seeds: Sequence[int] | None = None, shuffle: str = "random",
+             validation_data: Any = None, eval_every: int = 1, **hyper: Any) -> list[History]:
+    """Train every network in ``nets`` in place, in lockstep, and return their Histories.
+
+    Per-run settings (``lr``, ``l2``, ``keep_prob``, ``seeds`` and optimizer
+    hyperparameters such as ``beta`` or ``beta1``) are one value for all runs or a
+    list with one value per run. Other arguments are as in :func:`~descentlab.fit`.
+    """
+    _check_same_architecture(nets)
+    K = len(nets)
+    seeds = list(range(K)) if seeds is None else _per_run("seeds", list(seeds), K)
+    lrs, l2s, kps = _per_run("lr", lr, K), _per_run("l2", l2, K), _per_run("keep_prob", keep_prob, K)
+    hypers = {k: _per_run(k, v, K) for k, v in hyper.items()}
+    opts = [get_optimizer(optimizer, lrs[k], **{h: v[k] for h, v in hypers.items()}) for k in range(K)]
+    cfgs = [FitConfig.build(nets[0], optimizer=opts[k], lr=None, epochs=epochs, batch_size=batch_size, l2=l2s[k],
+                            keep_prob=kps[k], schedule=schedule, shuffle=shuffle, seed=seeds[k], on_nonfinite="stop",
+                            max_skips=0, engine="numpy") for k in range(K)]
+    eval_every = check.integer("eval_every", eval_every, low=1)
+    stacked = _stack_optimizer([c.optimizer for c in cfgs])
+    streams = [_streams(c.seed) for c in cfgs]
+    data = _Data.prepare(nets[0], X, y, validation_data, 0.0, streams[0][2])
+    theta = np.stack([n.theta for n in nets])
+    from ..engines.numpy_many import ManyRunner
+    runner = ManyRunner(nets[0].layout, nets[0]._acts, nets[0]._out, theta, data.X, data.Y, data.labels, stacked,
+                        np.array([c.l2 for c in cfgs]), np.array([c.keep_prob for c in cfgs]),
+                        cfgs[0].batch_size, cfgs[0].shuffle != "random", [s[1] for s in streams])
+    shufflers = [Shuffler(c.shuffle, len(data.X), s[0]) for c, s in zip(cfgs, streams)]
+    histories = [History(c.to_dict(), c.seed) for c in cfgs]
+    lr0 = np.array([c.optimizer.lr for c in cfgs])[:, None]
+    for epoch in range(cfgs[0].epochs):
+        perm = shufflers[0].permutation(epoch) if runner.shared else np.stack([s.permutation(epoch) for s in shufflers])
+        lr = cfgs[0].schedule(lr0, epoch)
+        acc = {k: np.zeros(K) for k in ("loss", "l2", "correct", "seen")}
+        t0 = time.perf_counter()
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            faults = runner.run_epoch(perm, lr, acc)
+        _record(histories, runner, data, acc, lr, epoch, time.perf_counter() - t0, faults, eval_every, cfgs[0].epochs)
+        if not runner.alive.any():
+            break
+    for k, net in enumerate(nets):
+        net.theta[...] = runner.theta[k]
+        net.info["training"] = _summary(histories[k], cfgs[k])
+    return histories
+
+
+def _stack_optimizer(opts: list) -> Any:
+    """One optimizer whose numeric hyperparameters are (K, 1) columns, one row per run."""
+    cls = type(opts[0])
+    values = {}
+    for f in dataclasses.fields(cls):
+        column = [getattr(o, f.name) for o in opts]
+        if isinstance(column[0], bool):
+            if len(set(column)) > 1:
+                raise check.fail(f.name, column, "the same value for every run")
+            values[f.name] = column[0]
+        else:
+            values[f.name] = np.array(column, dtype=np.float64)[:, None]
+    return cls(**values)
+
+
+def _record(histories, runner, data, acc, lr, epoch, seconds, faults, eval_every, epochs) -> None:
+    val = None
+    if data.Xv is not None and ((epoch + 1) % eval_every == 0 or epoch + 1 == epochs):
+        val = runner.evaluate(data.Xv, data.Yv, data.labels_v)
+    for k, h in enumerate(histories):
+        if h.stop_reason:
+            continue
+        m = acc["seen"][k] or 1
+        h.append({"epoch": epoch, "cost": (acc["loss"][k] + acc["l2"][k]) / m, "cost_data": acc["loss"][k] / m,
+                  "cost_l2": acc["l2"][k] / m,
+                  "accuracy": float(acc["correct"][k] / m) if runner.out.is_classifier else None,
+                  "val_cost": None if val is None else float(val[0][k]),
+                  "val_accuracy": None if (val is None or val[1] is None) else float(val[1][k]),
+                  "lr": float(np.ravel(lr)[k]), "time": seconds})
+    for k, step, what in faults:
+        histories[k].stop_reason = (f"training diverged at epoch {epoch}, step {step}: {what}; this run was stopped "
+                                    "and kept its last finite parameters")
