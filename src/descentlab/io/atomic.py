@@ -3,13 +3,16 @@
 The bytes go to a temporary file in the same folder, which is flushed and
 fsync'ed, then renamed over ``path`` with ``os.replace`` (atomic on POSIX), and
 the folder is fsync'ed so the rename survives a crash. On any error the
-temporary file is removed and ``path`` is untouched.
+temporary file is removed and ``path`` is untouched. A writer killed outright
+(SIGKILL) can only leave its temporary file, never a partial ``path``; the
+next successful write of ``path`` removes such leftovers.
 """
 
 from __future__ import annotations
 
 import os
 import tempfile
+from glob import escape as glob_escape
 from pathlib import Path
 from typing import Callable
 
@@ -27,6 +30,16 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
+def _remove_stale(folder: Path, name: str, keep: str) -> None:
+    """Remove temporary files of ``name`` left by writers that were killed (SIGKILL) mid-write."""
+    for stale in folder.glob(f".{glob_escape(name)}.*.tmp"):
+        if str(stale) != keep:
+            try:
+                stale.unlink()
+            except OSError:
+                pass
+
+
 def atomic_write(path: str | os.PathLike, write: Callable[[object], None], mode: str = "wb") -> Path:
     """Call ``write(fileobj)`` on a temporary file, then move it over ``path``."""
     path = Path(path)
@@ -40,6 +53,7 @@ def atomic_write(path: str | os.PathLike, write: Callable[[object], None], mode:
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
+        _remove_stale(folder, path.name, keep=tmp)
     except BaseException:
         try:
             os.unlink(tmp)
