@@ -1,0 +1,210 @@
+"""The catalogue of bad inputs: every public entry point, one clear error each.
+
+API errors are ValueError/TypeError subclasses of DescentlabError whose one-line
+message names the argument (or file), the value received and what was expected.
+CLI errors are one line on stderr, exit status 2, no traceback. No error leaves a
+file behind or changes one.
+"""
+
+from __future__ import annotations
+
+import pickle
+import struct
+
+import numpy as np
+import pytest
+
+import descentlab as dl
+from descentlab.cli.main import main
+from descentlab.datasets import load_csv, load_image_folder, load_npz, load_signs
+from descentlab.io.images import load_image
+
+X = np.random.default_rng(0).standard_normal((20, 2))
+Y = (X[:, 0] > 0).astype(int)
+
+
+def net(**kw):
+    return dl.Network([2, 3, 1], seed=0, **kw)
+
+
+def _write(tmp, name, data: bytes | str):
+    p = tmp / name
+    p.write_bytes(data if isinstance(data, bytes) else data.encode())
+    return p
+
+
+def _png(tmp, name, mode, size, **save):
+    from PIL import Image
+    p = tmp / name
+    Image.new(mode, size).save(p, **save)
+    return p
+
+
+def _h5(tmp, name, **arrays):
+    import h5py
+    p = tmp / name
+    with h5py.File(p, "w") as f:
+        for k, v in arrays.items():
+            f[k] = v
+    return p
+
+
+# (id, call(tmp) -> None, words the message must contain)
+API = [
+    # arrays
+    ("X wrong shape", lambda t: dl.fit(net(), X[:, :1], Y, epochs=1, verbose=0), "X: expected"),
+    ("X 1-D", lambda t: net().predict(X[0]), "X: expected"),
+    ("X strings", lambda t: net().predict(np.array([["a", "b"]])), "X: expected"),
+    ("X NaN", lambda t: dl.fit(net(), np.where(X > 1, np.nan, X), Y, epochs=1, verbose=0), "finite"),
+    ("X inf", lambda t: net().predict(np.array([[np.inf, 0.0]])), "finite"),
+    ("X empty", lambda t: dl.fit(net(), np.zeros((0, 2)), [], epochs=1, verbose=0), "at least one"),
+    ("X and y lengths", lambda t: dl.fit(net(), X, Y[:5], epochs=1, verbose=0), "y: expected 20 targets"),
+    ("y one class (sklearn)", lambda t: __import__("descentlab.sklearn", fromlist=["x"]).DescentClassifier().fit(X, np.zeros(20)), "class"),
+    ("y out of range", lambda t: dl.fit(net(), X, Y + 1, epochs=1, verbose=0), "y: expected"),
+    ("y softmax out of range", lambda t: dl.Network([2, 3], output="softmax", seed=0).cost(X, np.full(20, 3)), "0..2"),
+    ("string labels, binary output", lambda t: net().cost(X, np.where(Y, "yes", "no")), "strings"),
+    ("y NaN regression", lambda t: dl.Network([2, 1], output="linear", seed=0).cost(X, np.full(20, np.nan)), "finite"),
+    # layers and hyperparameters
+    ("layer_dims one entry", lambda t: dl.Network([2]), "layer_dims"),
+    ("layer_dims zero", lambda t: dl.Network([2, 0, 1]), "layer_dims"),
+    ("layer_dims float", lambda t: dl.Network([2, 2.5, 1]), "layer_dims"),
+    ("keep_prob 0", lambda t: dl.fit(net(), X, Y, keep_prob=0.0, epochs=1, verbose=0), "keep_prob"),
+    ("keep_prob above 1", lambda t: dl.fit(net(), X, Y, keep_prob=1.2, epochs=1, verbose=0), "keep_prob"),
+    ("lr zero", lambda t: dl.fit(net(), X, Y, lr=0.0, epochs=1, verbose=0), "lr"),
+    ("lr negative", lambda t: dl.fit(net(), X, Y, lr=-0.1, epochs=1, verbose=0), "lr"),
+    ("lr NaN", lambda t: dl.fit(net(), X, Y, lr=float("nan"), epochs=1, verbose=0), "lr"),
+    ("batch size 0", lambda t: dl.fit(net(), X, Y, batch_size=0, epochs=1, verbose=0), "batch_size"),
+    ("epochs 0", lambda t: dl.fit(net(), X, Y, epochs=0, verbose=0), "epochs"),
+    ("negative lambda", lambda t: dl.fit(net(), X, Y, l2=-1.0, epochs=1, verbose=0), "l2"),
+    ("unknown optimizer", lambda t: dl.fit(net(), X, Y, optimizer="adagrad", epochs=1, verbose=0), "optimizer"),
+    ("unknown activation", lambda t: dl.Network([2, 3, 1], hidden="swish"), "hidden"),
+    ("unknown initializer", lambda t: dl.Network([2, 3, 1], init="orthogonal"), "init"),
+    ("unknown schedule", lambda t: dl.fit(net(), X, Y, schedule="cosine", epochs=1, verbose=0), "schedule"),
+    ("unknown engine", lambda t: dl.fit(net(), X, Y, engine="jax", epochs=1, verbose=0), "engine"),
+    ("unknown shuffle", lambda t: dl.fit(net(), X, Y, shuffle="sorted", epochs=1, verbose=0), "shuffle"),
+    ("beta 1", lambda t: dl.Momentum(beta=1.0), "beta"),
+    ("sklearn bad lr", lambda t: __import__("descentlab.sklearn", fromlist=["x"]).DescentClassifier(learning_rate=-1).fit(X, Y), "learning_rate"),
+    # files: models
+    ("model missing", lambda t: dl.load(t / "none.safetensors"), "no such file"),
+    ("model is a folder", lambda t: dl.load(t), "not a regular file"),
+    ("model truncated", lambda t: dl.load(_write(t, "m.safetensors", _valid_model(t)[:100])), "m.safetensors"),
+    ("model corrupted", lambda t: dl.load(_write(t, "m.safetensors", b"\x10" + _valid_model(t)[1:])), "m.safetensors"),
+    ("model pickle", lambda t: dl.load(_write(t, "m.safetensors", pickle.dumps({"W1": 1}))), "pickle"),
+    ("model of another version", lambda t: dl.load(_other_version(t)), "version"),
+    ("model npz", lambda t: dl.load(_write(t, "m.safetensors", _npz_bytes())), "zip"),
+    # files: data
+    ("csv missing", lambda t: load_csv(t / "none.csv"), "none.csv"),
+    ("csv missing values", lambda t: load_csv(_write(t, "d.csv", "a,b,y\n1,2,0\n3,,1\n")), "line 3"),
+    ("csv ragged", lambda t: load_csv(_write(t, "d.csv", "1,2,0\n3,1\n")), "cells"),
+    ("csv text cell", lambda t: load_csv(_write(t, "d.csv", "a,b,y\n1,2,0\n3,x,1\n")), "line 3"),
+    ("csv empty", lambda t: load_csv(_write(t, "d.csv", "")), "empty"),
+    ("npz pickle payload", lambda t: load_npz(_npz_object(t)), "d.npz"),
+    ("npz missing keys", lambda t: load_npz(_npz_keys(t)), "d.npz"),
+    ("h5 wrong keys", lambda t: load_signs(train_path=_h5(t, "train.h5", images=np.zeros((2, 64, 64, 3), np.uint8))), "train_set_x"),
+    ("h5 wrong shape", lambda t: load_signs(train_path=_h5(t, "train.h5", train_set_x=np.zeros((2, 32, 32, 3), np.uint8),
+                                                           train_set_y=np.zeros(2, np.int64))), "64"),
+    ("image folder missing", lambda t: load_image_folder(t / "nope"), "nope"),
+    # images
+    ("image not an image", lambda t: load_image(_write(t, "x.jpg", b"not an image at all")), "x.jpg"),
+    ("image truncated", lambda t: load_image(_write(t, "x.png", _png(t, "y.png", "RGB", (40, 40)).read_bytes()[:60])), "x.png"),
+    ("image 1x1", lambda t: load_image(_png(t, "tiny.png", "RGB", (1, 1))), "4"),
+    ("image bomb", lambda t: load_image(_png(t, "big.png", "L", (3000, 3000)), max_pixels=1_000_000), "pixels"),
+    ("image missing", lambda t: load_image(t / "none.jpg"), "none.jpg"),
+]
+
+
+def _valid_model(tmp) -> bytes:
+    p = tmp / "valid.safetensors"
+    net().save(p)
+    return p.read_bytes()
+
+
+def _other_version(tmp):
+    import json
+
+    from safetensors import safe_open
+    from safetensors.numpy import load_file, save_file
+    p = tmp / "v.safetensors"
+    net().save(p)
+    with safe_open(str(p), "np") as f:
+        meta = f.metadata()
+    doc = json.loads(meta["descentlab"])
+    doc["format_version"] = 7
+    save_file(load_file(str(p)), str(p), metadata={**meta, "descentlab": json.dumps(doc)})
+    return p
+
+
+def _npz_bytes() -> bytes:
+    import io
+    buf = io.BytesIO()
+    np.savez(buf, W1=np.zeros(3))
+    return buf.getvalue()
+
+
+def _npz_object(tmp):
+    p = tmp / "d.npz"
+    np.savez(p, X=np.array([{"a": 1}, None], dtype=object), y=np.array([0, 1]))
+    return p
+
+
+def _npz_keys(tmp):
+    p = tmp / "d.npz"
+    np.savez(p, features=np.zeros((2, 2)))
+    return p
+
+
+@pytest.mark.parametrize("name,call,words", API, ids=[a[0] for a in API])
+def test_api_bad_input(name, call, words, tmp_path):
+    before = sorted(p.name for p in tmp_path.iterdir())
+    with pytest.raises((ValueError, TypeError)) as info:
+        call(tmp_path)
+    err = info.value
+    assert isinstance(err, dl.DescentlabError), f"{type(err).__name__}: {err}"
+    message = str(err)
+    assert "\n" not in message and words in message, message
+    created = sorted(p.name for p in tmp_path.iterdir())
+    assert not any(n.endswith(".tmp") for n in created)
+    assert len(created) >= len(before)
+
+
+CLI = [
+    (["train", "moons", "--lr", "0"], "lr"),
+    (["train", "moons", "--lr", "nan"], "lr"),
+    (["train", "moons", "--batch-size", "0"], "positive"),
+    (["train", "moons", "--epochs", "0"], "positive"),
+    (["train", "moons", "--keep-prob", "1.5"], "keep_prob"),
+    (["train", "moons", "--l2", "-1"], "l2"),
+    (["train", "moons", "--hidden", "swish"], "hidden"),
+    (["train", "moons", "--init", "orthogonal"], "init"),
+    (["train", "moons", "--layers", "2"], "--layers"),
+    (["train", "moons", "--layers", "2,0,1"], "--layers"),
+    (["train", "missing.csv"], "missing.csv"),
+    (["train", "moons", "--resume", "missing.ckpt"], "missing.ckpt"),
+    (["evaluate", "missing.safetensors", "moons"], "missing.safetensors"),
+    (["predict", "missing.safetensors", "a.jpg"], "missing.safetensors"),
+    (["gradcheck", "--layers", "4,-5,1"], "--layers"),
+    (["nosuchcommand"], "invalid choice"),
+]
+
+
+@pytest.mark.parametrize("args,words", CLI, ids=[" ".join(a[0]) for a in CLI])
+def test_cli_bad_input(args, words, capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    code = main(args)
+    out, err = capsys.readouterr()
+    assert code == 2
+    assert err.count("\n") == 1 and err.startswith("descentlab: error:") and words in err, err
+    assert "Traceback" not in err
+    assert list(tmp_path.iterdir()) == []  # nothing written
+
+
+def test_cli_does_not_overwrite_a_good_model_on_failure(tmp_path, capsys):
+    model = tmp_path / "m.safetensors"
+    assert main(["train", "moons", "--layers", "2,3,1", "--epochs", "2", "--out", str(model), "--quiet"]) == 0
+    good = model.read_bytes()
+    assert main(["train", "moons", "--layers", "2,3,1", "--epochs", "2", "--lr", "-1", "--out", str(model)]) == 2
+    assert model.read_bytes() == good
+
+
+def test_catalogue_size():
+    assert len(API) + len(CLI) >= 40
