@@ -77,3 +77,10 @@ def test_predict_proba_and_predict():
     b = Network([3, 4, 1], seed=1)
     p = b.predict_proba(X)
     assert p.shape == (5,) and np.array_equal(b.predict(X), (p > 0.5).astype(int))
+
+
+def test_sigmoid_probabilities_keep_relative_precision_in_the_tails():
+    z = np.array([[-40.0], [-27.0], [0.0], [27.0]])
+    p = OUTPUTS["sigmoid"].activate(z)
+    exact = 1 / (1 + np.exp(-z))
+    assert p[0, 0] > 0 and np.allclose(p, exact, rtol=1e-14, atol=0)

@@ -28,7 +28,6 @@ from typing import Any, Callable
 import numpy as np
 
 from ._checks import fail, fail_type
-from .activations import sigmoid_
 
 _SUM = (-2, -1)  # the example and unit axes; leading axes (runs) survive
 
@@ -68,7 +67,8 @@ def _half_squared(z: np.ndarray, y: np.ndarray, delta: np.ndarray | None) -> np.
 
 
 def _sigmoid_probs(z: np.ndarray) -> np.ndarray:
-    return sigmoid_(np.array(z, dtype=np.result_type(z, np.float32)))
+    """σ(z) = exp(−log(1 + e^−z)): relative precision in both tails (σ(−40) ≈ 4.2e-18, not 0)."""
+    return np.exp(-np.logaddexp(0, -z))
 
 
 def _softmax_probs(z: np.ndarray) -> np.ndarray:
