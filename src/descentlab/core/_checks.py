@@ -106,8 +106,9 @@ def features(name: str, X: Any, n_x: int | None = None, *, dtype: Any = None) ->
         raise fail(name, arr, "at least one example (row)")
     if n_x is not None and arr.shape[1] != n_x:
         raise fail(name, arr, f"{n_x} features (columns), as the network's input layer has")
+    exact = arr.dtype.kind in "biu"  # integers are always finite
     arr = arr.astype(dtype if dtype is not None else np.float64, copy=False)
-    if not np.isfinite(arr).all():
+    if not exact and not np.isfinite(arr).all():
         bad = np.argwhere(~np.isfinite(arr))[0]
         raise fail(name, f"a value {arr[tuple(bad)]} at row {bad[0]}, column {bad[1]}", "only finite values (no NaN or inf)")
     return arr

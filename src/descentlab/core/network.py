@@ -174,11 +174,17 @@ class Network:
 
     # ------------------------------------------------------------------- inputs
     def prepare_inputs(self, X: Any, name: str = "X") -> np.ndarray:
-        """Check raw inputs X (m, n_0), apply the preprocessing, cast to the network's dtype."""
-        arr = check.features(name, X, self.layer_dims[0])
+        """Check raw inputs X (m, n_0), cast them to the network's dtype, apply the preprocessing.
+
+        The result never aliases a caller's array that preprocessing changed; without
+        preprocessing, an input already of the right dtype and layout is used as is.
+        """
+        arr = check.features(name, X, self.layer_dims[0], dtype=self.dtype)
         if self.preprocessing is not None:
-            arr = self.preprocessing(arr)
-        return np.ascontiguousarray(arr, dtype=self.dtype)
+            if np.may_share_memory(arr, X):
+                arr = arr.copy()
+            self.preprocessing.apply_(arr)
+        return np.ascontiguousarray(arr)
 
     def encode_targets(self, y: Any, n_examples: int | None = None, name: str = "y") -> np.ndarray:
         """Check targets and return them as a float matrix Y (m, n_L)."""

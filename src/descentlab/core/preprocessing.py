@@ -25,6 +25,10 @@ class Scale:
     def __call__(self, X: np.ndarray) -> np.ndarray:
         return X * self.factor
 
+    def apply_(self, X: np.ndarray) -> None:
+        """Scale X in place, in its own dtype."""
+        X *= X.dtype.type(self.factor)
+
     def to_dict(self) -> dict[str, Any]:
         return {"kind": "scale", "factor": self.factor}
 
@@ -40,18 +44,33 @@ class Standardize:
     @classmethod
     def fit(cls, X: np.ndarray, min_std: float = 1e-8) -> "Standardize":
         """Per-feature mean and standard deviation of the training inputs X (m, n_x)."""
-        X = np.asarray(X, dtype=np.float64)
-        std = X.std(axis=0)
-        return cls(X.mean(axis=0), np.where(std < min_std, 1.0, std))
+        X = np.asarray(X)
+        mean = X.mean(axis=0, dtype=np.float64)
+        std = np.sqrt(np.mean((X - mean) ** 2, axis=0)) if X.size <= 4_000_000 else _chunked_std(X, mean)
+        return cls(mean, np.where(std < min_std, 1.0, std))
 
     def __call__(self, X: np.ndarray) -> np.ndarray:
         return (X - self.mean.astype(X.dtype, copy=False)) / self.std.astype(X.dtype, copy=False)
+
+    def apply_(self, X: np.ndarray) -> None:
+        """Standardize X in place, in its own dtype (no float64 copy of a float32 data set)."""
+        X -= self.mean.astype(X.dtype)
+        X /= self.std.astype(X.dtype)
 
     def to_dict(self) -> dict[str, Any]:
         return {"kind": "standardize", "n_features": int(self.mean.size)}
 
     def arrays(self) -> dict[str, np.ndarray]:
         return {"preprocessing.mean": self.mean, "preprocessing.std": self.std}
+
+
+def _chunked_std(X: np.ndarray, mean: np.ndarray, rows: int = 256) -> np.ndarray:
+    """Standard deviation per column without a float64 copy of all of X."""
+    total = np.zeros_like(mean)
+    for start in range(0, len(X), rows):
+        block = X[start:start + rows].astype(np.float64) - mean
+        total += np.einsum("ij,ij->j", block, block)
+    return np.sqrt(total / len(X))
 
 
 Preprocessing = Scale | Standardize
