@@ -90,7 +90,7 @@ def layer_dims(value: Any) -> tuple[int, ...]:
 
 
 def features(name: str, X: Any, n_x: int | None = None, *, dtype: Any = None) -> np.ndarray:
-    """A finite 2-D float array (m, n_x) with m >= 1."""
+    """A finite 2-D array (m, n_x) with m >= 1, as ``dtype`` (default float64; False keeps X's own)."""
     if isinstance(X, (str, bytes)) or X is None:
         raise fail_type(name, X, "a 2-D array of numbers of shape (m, n_x)")
     try:
@@ -107,7 +107,8 @@ def features(name: str, X: Any, n_x: int | None = None, *, dtype: Any = None) ->
     if n_x is not None and arr.shape[1] != n_x:
         raise fail(name, arr, f"{n_x} features (columns), as the network's input layer has")
     exact = arr.dtype.kind in "biu"  # integers are always finite
-    arr = arr.astype(dtype if dtype is not None else np.float64, copy=False)
+    if dtype is not False:  # dtype=False: check only, keep the caller's dtype (no copy)
+        arr = arr.astype(dtype if dtype is not None else np.float64, copy=False)
     if not exact and not np.isfinite(arr).all():
         bad = np.argwhere(~np.isfinite(arr))[0]
         raise fail(name, f"a value {arr[tuple(bad)]} at row {bad[0]}, column {bad[1]}", "only finite values (no NaN or inf)")

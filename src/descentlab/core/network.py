@@ -173,18 +173,26 @@ class Network:
         return new
 
     # ------------------------------------------------------------------- inputs
-    def prepare_inputs(self, X: Any, name: str = "X") -> np.ndarray:
+    def prepare_inputs(self, X: Any, name: str = "X", *, bias_column: bool = False) -> np.ndarray:
         """Check raw inputs X (m, n_0), cast them to the network's dtype, apply the preprocessing.
 
         The result never aliases a caller's array that preprocessing changed; without
         preprocessing, an input already of the right dtype and layout is used as is.
+        With ``bias_column=True`` the result is the view ``X1[:, :-1]`` of one
+        (m, n_0 + 1) array whose last column is ones, the engine's input layout:
+        a large data set is converted once, into its final place.
         """
-        arr = check.features(name, X, self.layer_dims[0], dtype=self.dtype)
+        arr = check.features(name, X, self.layer_dims[0], dtype=False if bias_column else self.dtype)
+        if bias_column:
+            X1 = np.empty((arr.shape[0], arr.shape[1] + 1), self.dtype)
+            X1[:, :-1] = arr  # converted straight into place
+            X1[:, -1] = 1
+            arr = X1[:, :-1]
+        elif self.preprocessing is not None and np.may_share_memory(arr, X):
+            arr = arr.copy()
         if self.preprocessing is not None:
-            if np.may_share_memory(arr, X):
-                arr = arr.copy()
             self.preprocessing.apply_(arr)
-        return np.ascontiguousarray(arr)
+        return arr if bias_column else np.ascontiguousarray(arr)
 
     def encode_targets(self, y: Any, n_examples: int | None = None, name: str = "y") -> np.ndarray:
         """Check targets and return them as a float matrix Y (m, n_L)."""

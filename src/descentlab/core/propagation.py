@@ -127,7 +127,18 @@ def _matmul(a: np.ndarray, b: np.ndarray, out: np.ndarray) -> None:
 
 
 def with_ones(X: np.ndarray) -> np.ndarray:
-    """X (..., m, n) -> (..., m, n + 1) with a last column of ones (the bias input)."""
+    """X (..., m, n) -> (..., m, n + 1) with a last column of ones (the bias input).
+
+    When X is already the view ``X1[..., :-1]`` of such an array (as
+    ``Network.prepare_inputs(..., bias_column=True)`` returns), X1 itself is
+    returned: a large data set is never copied twice.
+    """
+    base = X.base
+    if (isinstance(base, np.ndarray) and base.flags.c_contiguous and base.dtype == X.dtype
+            and base.shape == X.shape[:-1] + (X.shape[-1] + 1,)
+            and base.__array_interface__["data"][0] == X.__array_interface__["data"][0]
+            and X.strides == base.strides and (base[..., -1] == 1).all()):
+        return base
     out = np.empty(X.shape[:-1] + (X.shape[-1] + 1,), dtype=X.dtype)
     out[..., :-1] = X
     out[..., -1] = 1

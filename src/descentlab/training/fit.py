@@ -24,6 +24,7 @@ import numpy as np
 
 from ..core import _checks as check
 from ..core.network import Network
+from ..core.propagation import with_ones
 from ..errors import InputError, NonFiniteError
 from . import checkpoint as ckpt
 from .batching import Shuffler
@@ -46,7 +47,7 @@ class _Data:
     @classmethod
     def prepare(cls, net: Network, X: Any, y: Any, validation_data: Any, validation_split: float,
                 rng: np.random.Generator) -> "_Data":
-        Xp = net.prepare_inputs(X, "X")
+        Xp = net.prepare_inputs(X, "X", bias_column=True)  # a view of the engine's (m, n_0 + 1) array
         Y = net.encode_targets(y, len(Xp), "y")
         if validation_data is not None:
             if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
@@ -59,7 +60,7 @@ class _Data:
                 raise check.fail("validation_split", validation_split, f"a fraction leaving examples on both sides of {len(Xp)}")
             order = rng.permutation(len(Xp))
             Xv, Yv = Xp[order[:n_val]], Y[order[:n_val]]
-            Xp, Y = np.ascontiguousarray(Xp[order[n_val:]]), np.ascontiguousarray(Y[order[n_val:]])
+            Xp, Y = Xp.base[order[n_val:]][:, :-1], np.ascontiguousarray(Y[order[n_val:]])
         else:
             Xv = Yv = None
         labels = lambda A: A.argmax(axis=1) if (A is not None and net.output == "softmax") else None  # noqa: E731
@@ -159,7 +160,7 @@ class _Run:
     # ------------------------------------------------------------ checkpoints
     def fingerprint(self) -> str:
         if self._fingerprint is None:
-            self._fingerprint = ckpt.fingerprint(self.data.X, self.data.Y)
+            self._fingerprint = ckpt.fingerprint(with_ones(self.data.X), self.data.Y)
         return self._fingerprint
 
     def save_checkpoint(self, path: Any, epoch: int, shuffle_state: Any, accum: Any) -> None:
