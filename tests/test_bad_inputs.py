@@ -9,7 +9,6 @@ file behind or changes one.
 from __future__ import annotations
 
 import pickle
-import struct
 
 import numpy as np
 import pytest

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
@@ -10,7 +9,6 @@ import textwrap
 import time
 
 import numpy as np
-import pytest
 
 from descentlab import load
 from descentlab.training.checkpoint import load as load_checkpoint

@@ -141,3 +141,16 @@ def test_refuses_to_save_non_finite_parameters(tmp_path):
     with pytest.raises(ModelFileError, match="finite"):
         net.save(tmp_path / "m.safetensors")
     assert not (tmp_path / "m.safetensors").exists()
+
+
+def test_a_header_length_whose_first_byte_is_0x80_is_not_mistaken_for_a_pickle(tmp_path):
+    for pad in range(300):  # vary the header length until its low byte is 0x80
+        path = tmp_path / "m.safetensors"
+        net = _net()
+        net.info["pad"] = "x" * pad
+        net.save(path)
+        if path.read_bytes()[0] == 0x80:
+            break
+    else:
+        pytest.fail("no header length with low byte 0x80 in range")
+    assert np.array_equal(load(path).theta, net.theta)

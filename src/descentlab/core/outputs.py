@@ -116,7 +116,7 @@ def _as_array(y: Any, name: str) -> np.ndarray:
 
 def _encode_binary(y: Any, n_out: int, dtype: Any, name: str) -> np.ndarray:
     arr = _as_array(y, name)
-    want = f"labels 0 or 1 of shape (m,)" if n_out == 1 else f"0/1 labels of shape (m, {n_out})"
+    want = "labels 0 or 1 of shape (m,)" if n_out == 1 else f"0/1 labels of shape (m, {n_out})"
     if arr.dtype.kind not in "biuf":
         raise fail(name, arr, want + " (numbers, not strings: map classes to 0/1 first, or use descentlab.sklearn.DescentClassifier)")
     if n_out == 1 and arr.ndim == 2 and arr.shape[0] == 1 and arr.shape[1] > 1:
@@ -155,7 +155,7 @@ def _encode_classes(y: Any, n_out: int, dtype: Any, name: str) -> np.ndarray:
 
 def _encode_real(y: Any, n_out: int, dtype: Any, name: str) -> np.ndarray:
     arr = _as_array(y, name)
-    want = f"real targets of shape (m,)" if n_out == 1 else f"real targets of shape (m, {n_out})"
+    want = "real targets of shape (m,)" if n_out == 1 else f"real targets of shape (m, {n_out})"
     if arr.dtype.kind not in "biuf":
         raise fail(name, arr, want)
     if n_out == 1 and arr.ndim == 2 and arr.shape[1] == 1:

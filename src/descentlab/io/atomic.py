@@ -30,6 +30,12 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def _remove_stale(folder: Path, name: str, keep: str) -> None:
     """Remove temporary files of ``name`` left by writers that were killed (SIGKILL) mid-write."""
     for stale in folder.glob(f".{glob_escape(name)}.*.tmp"):
@@ -48,6 +54,7 @@ def atomic_write(path: str | os.PathLike, write: Callable[[object], None], mode:
         raise FileNotFoundError(f"path: expected a file in an existing folder, received {str(path)!r} (no folder {str(folder)!r})")
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
     try:
+        os.fchmod(fd, 0o666 & ~_umask())  # mkstemp makes 0600; give the file the usual permissions
         with os.fdopen(fd, mode) as fh:
             write(fh)
             fh.flush()

@@ -60,15 +60,26 @@ def _read_bytes(path: Path, max_bytes: int) -> bytes:
         raise _err(path, f"cannot be read ({exc.strerror or exc})") from exc
 
 
-def _parse_header(path: Path, data: bytes) -> tuple[dict[str, Any], int]:
+def _looks_like(data: bytes) -> str | None:
+    """What a file that is not safetensors seems to be, for the error message."""
+    if data[:1] == b"\x80" and data[1:2] in (b"\x02", b"\x03", b"\x04", b"\x05"):
+        return "a Python pickle (descentlab never loads pickles)"
     for magic, what in _SIGNATURES.items():
-        if data.startswith(magic):
+        if magic != b"\x80" and data.startswith(magic):
+            return what
+    return None
+
+
+def _parse_header(path: Path, data: bytes) -> tuple[dict[str, Any], int]:
+    n = struct.unpack("<Q", data[:8])[0] if len(data) >= 8 else None
+    if n is None or n > MAX_HEADER_BYTES or 8 + n > len(data) or data[8:9] != b"{":
+        what = _looks_like(data)
+        if what is not None:
             raise _err(path, f"expected a safetensors file, received {what}")
-    if len(data) < 8:
-        raise _err(path, f"expected a safetensors file, received {len(data)} bytes (truncated?)")
-    (n,) = struct.unpack("<Q", data[:8])
-    if n > MAX_HEADER_BYTES or 8 + n > len(data):
-        raise _err(path, f"expected a header of at most {min(MAX_HEADER_BYTES, len(data) - 8)} bytes, the file declares {n} (truncated or not safetensors)")
+        if n is None:
+            raise _err(path, f"expected a safetensors file, received {len(data)} bytes (truncated?)")
+        raise _err(path, f"expected a header of at most {min(MAX_HEADER_BYTES, max(len(data) - 8, 0))} bytes "
+                         f"starting with '{{', the file declares {n} (truncated or not safetensors)")
     try:
         header = json.loads(data[8:8 + n].decode("utf-8"))
     except (UnicodeDecodeError, ValueError, RecursionError) as exc:

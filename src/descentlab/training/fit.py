@@ -16,15 +16,15 @@ import signal
 import sys
 import threading
 import time
-from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, Iterator, Sequence
+from typing import Any, Sequence
 
 import numpy as np
 
 from ..core import _checks as check
 from ..core.network import Network
 from ..core.propagation import with_ones
+from ..engines import threads
 from ..errors import InputError, NonFiniteError
 from . import checkpoint as ckpt
 from .batching import Shuffler
@@ -271,7 +271,8 @@ class _Run:
             print(f"descentlab: interrupted at {where}; checkpoint written to {checkpoint}; "
                   f"continue with fit(..., resume={str(checkpoint)!r})", file=sys.stderr)
         else:
-            print(f"descentlab: interrupted at {where}; no checkpoint path was given", file=sys.stderr)
+            print(f"descentlab: interrupted at {where}; training stopped (pass checkpoint=PATH to be able to resume)",
+                  file=sys.stderr)
 
     def _diverged(self, epoch: int, fault: Any) -> None:
         message = _nonfinite_message(epoch, fault, self.cfg, self.data)
@@ -291,7 +292,8 @@ def fit(net: Network, X: Any, y: Any, *, optimizer: Any = "adam", lr: float | No
         shuffle: Any = "random", callbacks: Sequence[Callback] = (), early_stopping: Any = None,
         verbose: int = 1, print_every: int | None = None, eval_every: int = 1,
         on_nonfinite: str = "raise", max_skips: int = 10, checkpoint: Any = None,
-        checkpoint_every: int | None = None, resume: Any = None, engine: str = "numpy") -> History:
+        checkpoint_every: int | None = None, resume: Any = None, engine: str = "numpy",
+        blas_threads: int | None = 1) -> History:
     """Train ``net`` in place on (X, y) and return its :class:`History`.
 
     Args:
@@ -316,6 +318,9 @@ def fit(net: Network, X: Any, y: Any, *, optimizer: Any = "adam", lr: float | No
         resume: a checkpoint path to continue from; the result is bit-identical to an
             uninterrupted run with the same settings.
         engine: "numpy" or "tensorflow".
+        blas_threads: BLAS threads while the NumPy engine trains (default 1, the fastest for
+            the small products of a training step; None leaves BLAS alone). See
+            :mod:`descentlab.engines.threads`.
     """
     if not isinstance(net, Network):
         raise check.fail_type("net", net, "a descentlab Network")
@@ -345,9 +350,12 @@ def fit(net: Network, X: Any, y: Any, *, optimizer: Any = "adam", lr: float | No
             pass  # resume=checkpoint on a first run: nothing to resume yet
         else:
             run.restore(resume)
+    if blas_threads is not None:
+        blas_threads = check.integer("blas_threads", blas_threads, low=1)
     progress = _Progress(verbose, cfg.epochs, run.epoch)
     try:
-        history = run.train(progress, print_every, checkpoint, checkpoint_every)
+        with threads.blas_threads(blas_threads if cfg.engine == "numpy" else None):
+            history = run.train(progress, print_every, checkpoint, checkpoint_every)
     finally:
         progress.close()
     net.info["training"] = _summary(history, cfg)

@@ -20,6 +20,7 @@ import numpy as np
 
 from ..core import _checks as check
 from ..core.network import Network
+from ..engines import threads
 from ..errors import InputError
 from .batching import Shuffler
 from .config import FitConfig
@@ -49,7 +50,8 @@ def _check_same_architecture(nets: Sequence[Network]) -> None:
 def fit_many(nets: Sequence[Network], X: Any, y: Any, *, optimizer: str = "adam", lr: Any = None,
              epochs: int = 100, batch_size: int | None = 64, l2: Any = 0.0, keep_prob: Any = 1.0,
              schedule: Any = None, seeds: Sequence[int] | None = None, shuffle: str = "random",
-             validation_data: Any = None, eval_every: int = 1, **hyper: Any) -> list[History]:
+             validation_data: Any = None, eval_every: int = 1, blas_threads: int | None = 1,
+             **hyper: Any) -> list[History]:
     """Train every network in ``nets`` in place, in lockstep, and return their Histories.
 
     Per-run settings (``lr``, ``l2``, ``keep_prob``, ``seeds`` and optimizer
@@ -76,6 +78,15 @@ def fit_many(nets: Sequence[Network], X: Any, y: Any, *, optimizer: str = "adam"
                         cfgs[0].batch_size, cfgs[0].shuffle != "random", [s[1] for s in streams])
     shufflers = [Shuffler(c.shuffle, len(data.X), s[0]) for c, s in zip(cfgs, streams)]
     histories = [History(c.to_dict(), c.seed) for c in cfgs]
+    with threads.blas_threads(blas_threads):
+        _train(runner, cfgs, shufflers, histories, data, eval_every, K)
+    for k, net in enumerate(nets):
+        net.theta[...] = runner.theta[k]
+        net.info["training"] = _summary(histories[k], cfgs[k])
+    return histories
+
+
+def _train(runner, cfgs, shufflers, histories, data, eval_every, K) -> None:
     lr0 = np.array([c.optimizer.lr for c in cfgs])[:, None]
     for epoch in range(cfgs[0].epochs):
         perm = shufflers[0].permutation(epoch) if runner.shared else np.stack([s.permutation(epoch) for s in shufflers])
@@ -87,10 +98,6 @@ def fit_many(nets: Sequence[Network], X: Any, y: Any, *, optimizer: str = "adam"
         _record(histories, runner, data, acc, lr, epoch, time.perf_counter() - t0, faults, eval_every, cfgs[0].epochs)
         if not runner.alive.any():
             break
-    for k, net in enumerate(nets):
-        net.theta[...] = runner.theta[k]
-        net.info["training"] = _summary(histories[k], cfgs[k])
-    return histories
 
 
 def _stack_optimizer(opts: list) -> Any:

@@ -25,7 +25,7 @@ pinned by tests/test_optimizers.py.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from typing import Any, ClassVar
 
 import numpy as np
@@ -247,7 +247,7 @@ def get_optimizer(optimizer: Any, lr: float | None = None, **hyper: Any) -> Opti
                              f"(set it on the instance: {optimizer.name}({name}=...))")
         return optimizer
     cls = OPTIMIZERS[check.choice("optimizer", optimizer, OPTIMIZERS)]
-    allowed = set(cls.__dataclass_fields__) - {"lr"}
+    allowed = {f.name for f in fields(cls)} - {"lr"}
     for key in hyper:
         if key not in allowed:
             raise check.fail(key, hyper[key], f"no {key} for {cls.name} (it takes {sorted(allowed) or 'only lr'})")

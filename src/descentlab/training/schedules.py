@@ -17,7 +17,7 @@ so epoch i + 1 runs at the value for i: that is ``delay=1``.
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from typing import Any, ClassVar
 
 from ..core import _checks as check
@@ -113,7 +113,7 @@ def get_schedule(schedule: Any) -> Schedule:
         params = dict(schedule)
         name = params.pop("name", None)
         cls = SCHEDULES[check.choice("schedule", name, SCHEDULES)]
-        allowed = set(cls.__dataclass_fields__)
+        allowed = {f.name for f in fields(cls)}
         for key in params:
             if key not in allowed:
                 raise check.fail(f"schedule.{key}", params[key], f"one of the {cls.name} parameters {sorted(allowed)}")
