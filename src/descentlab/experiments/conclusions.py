@@ -1,0 +1,221 @@
+"""The course's "what you should remember", checked against the numbers just measured.
+
+Each checker takes an :class:`~.runner.ExperimentResult` (and the results of the
+other experiments of the same demo, for comparisons across experiments) and
+returns :class:`Conclusion` records: the lesson, ✓ or ✗, and the measured
+numbers it rests on. With several seeds every number is the mean over seeds.
+A conclusion with ``passed=None`` is an observation (shown, never failing).
+
+In ``--quick`` mode the runs are too short for the course's lessons to hold, so
+conclusions are shown but not enforced, except those marked ``quick_ok`` (the
+gradient checks, which do not depend on training length).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable, Mapping
+
+from .runner import ArmResult, ExperimentResult
+
+
+@dataclass
+class Conclusion:
+    text: str
+    passed: bool | None
+    measured: str
+    course: str = ""
+    enforced: bool = True
+    quick_ok: bool = False
+    why: str = ""
+
+
+    @property
+    def symbol(self) -> str:
+        return "ℹ" if self.passed is None else ("✓" if self.passed else "✗")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"text": self.text, "passed": self.passed, "measured": self.measured, "course": self.course,
+                "why": self.why, "enforced": self.enforced}
+
+
+def _v(a: ArmResult, key: str) -> float:
+    value = a.mean(key)
+    return float("nan") if value is None else value
+
+
+def _f(x: float, digits: int = 4) -> str:
+    return f"{x:.{digits}f}" if abs(x) < 1e4 else f"{x:.4g}"
+
+
+def _initialization(r: ExperimentResult, context: Mapping[str, ExperimentResult]) -> list[Conclusion]:
+    zeros, rand, he = r.arm("zeros"), r.arm("random"), r.arm("he")
+    hidden = list(range(1, len(zeros.config["layers"]) - 1))
+    symmetric = all(run.extra.get("symmetric_layers") == hidden for run in zeros.runs)
+    sym_seen = zeros.first.extra.get("symmetric_layers")
+    z_tr, z_te = _v(zeros, "train_accuracy"), _v(zeros, "test_accuracy")
+    out = [Conclusion(
+        "Zero initialization does not break symmetry: every unit of each hidden layer stays identical, "
+        "so the network is no better than one unit per layer and predicts one class (50% accuracy)",
+        symmetric and abs(z_tr - 0.5) <= 0.02 and abs(z_te - 0.5) <= 0.02,
+        f"diagnose(): symmetric hidden layers {sym_seen} of {hidden}; train {_f(z_tr)}, test {_f(z_te)}",
+        "train 0.5, test 0.5")]
+    r0, h0 = _v(rand, "initial_cost"), _v(he, "initial_cost")
+    r1, h1 = _v(rand, "final_cost"), _v(he, "final_cost")
+    out.append(Conclusion(
+        "Large random initialization (randn x 10): a very large initial cost and slower convergence than He",
+        r0 > 10 * h0 and r1 > h1,
+        f"initial cost {_f(r0)} vs He {_f(h0)}; after {rand.first.epochs} iterations {_f(r1, 6)} vs He {_f(h1, 6)}",
+        "initial cost printed as inf; train 0.83 / test 0.86 against He's 0.9933 / 0.96",
+        why="the course computed log(sigmoid(z)); with weights x 10 some logits are so large that sigmoid(z) rounds "
+            "to exactly 0 or 1 and log(0) = -inf. descentlab computes the loss from the logits, so it reports the true, "
+            "finite initial cost: huge, because many points start confidently on the wrong side. The course's lesson: "
+            "overly large random initial weights slow down the optimization"))
+    he_tr, he_te = _v(he, "train_accuracy"), _v(he, "test_accuracy")
+    others_tr = max(z_tr, _v(rand, "train_accuracy"))
+    others_te = max(z_te, _v(rand, "test_accuracy"))
+    out.append(Conclusion(
+        "He initialization reaches the best accuracy",
+        he_tr >= others_tr and he_te >= others_te,
+        f"He train {_f(he_tr)}, test {_f(he_te)}; best other arm train {_f(others_tr)}, test {_f(others_te)}",
+        "He 0.9933 / 0.96, random 0.83 / 0.86, zeros 0.5 / 0.5"))
+    return out
+
+
+def _regularization(r: ExperimentResult, context: Mapping[str, ExperimentResult]) -> list[Conclusion]:
+    none, l2, drop = r.arm("none"), r.arm("L2 0.7"), r.arm("dropout 0.86")
+    n_tr, n_te = _v(none, "train_accuracy"), _v(none, "test_accuracy")
+    out = [Conclusion(
+        "Without regularization the network overfits: better on the training set than on the test set",
+        n_tr > n_te, f"train {_f(n_tr)} > test {_f(n_te)}", "train 0.9479, test 0.915")]
+    for arm, what, course in ((l2, "L2 regularization", "L2: test 0.93"), (drop, "Dropout", "dropout: test 0.95")):
+        te = _v(arm, "test_accuracy")
+        out.append(Conclusion(
+            f"{what} reduces overfitting: test accuracy at least the unregularized arm's",
+            te >= n_te, f"{arm.name}: test {_f(te)} vs none {_f(n_te)} (train {_f(_v(arm, 'train_accuracy'))})",
+            f"none: test 0.915; {course}"))
+    w_none, w_l2 = _v(none, "weight_norm2"), _v(l2, "weight_norm2")
+    out.append(Conclusion(
+        "L2 regularization drives the weights to smaller values (weight decay)",
+        w_l2 < w_none, f"sum of squared weights {_f(w_l2, 2)} with L2 vs {_f(w_none, 2)} without", ""))
+    t_l2 = _v(l2, "train_accuracy")
+    out.append(Conclusion(
+        "Regularization costs a little training-set accuracy",
+        t_l2 <= n_tr, f"L2 train {_f(t_l2)} vs none {_f(n_tr)}", "L2 train 0.9384 vs none 0.9479"))
+    return out
+
+
+def _gradient_checking(r: ExperimentResult, context: Mapping[str, ExperimentResult]) -> list[Conclusion]:
+    ok, bad = r.arm("correct"), r.arm("broken")
+    ok_runs = [run.extra for run in ok.runs]
+    bad_runs = [run.extra for run in bad.runs]
+    out = [Conclusion(
+        "The correct backward pass passes the gradient check",
+        all(e["passed"] for e in ok_runs),
+        f"difference {ok.first.extra['difference']:.3e} < threshold {ok.first.extra['threshold']:g}",
+        "difference below 2e-7", quick_ok=True)]
+    names = sorted(bad.first.extra["failed"])
+    out.append(Conclusion(
+        "The broken backward pass (dW2 x 2, db1 x 4) fails, and the check names W2 and b1",
+        all((not e["passed"]) and sorted(e["failed"]) == ["W2", "b1"] for e in bad_runs),
+        f"difference {bad.first.extra['difference']:.4g}; failing parameters: {', '.join(names) or 'none'}",
+        "difference 0.2850931567761624 (the course's message: 'There is a mistake in the backward propagation!')",
+        quick_ok=True))
+    return out
+
+
+def _optimization(r: ExperimentResult, context: Mapping[str, ExperimentResult]) -> list[Conclusion]:
+    gd, mom, adam = r.arm("gd"), r.arm("momentum"), r.arm("adam")
+    g, m, a = (_v(x, "train_accuracy") for x in (gd, mom, adam))
+    gc, mc, ac = (_v(x, "final_cost") for x in (gd, mom, adam))
+    lr = gd.config["lr"]
+    return [
+        Conclusion(f"Adam beats GD and momentum at this small learning rate ({lr:g})",
+                   a > max(g, m) and ac < min(gc, mc),
+                   f"train accuracy adam {_f(a)}, gd {_f(g)}, momentum {_f(m)}; "
+                   f"final cost {_f(ac)} vs {_f(gc)}, {_f(mc)}",
+                   "adam 0.94, gd 0.797, momentum 0.797"),
+        Conclusion("Momentum barely helps here (small learning rate, simple data): it ends within 0.02 of GD",
+                   abs(m - g) <= 0.02, f"momentum {_f(m)} vs gd {_f(g)}", "both 0.797"),
+    ]
+
+
+def _optimization_decay(r: ExperimentResult, context: Mapping[str, ExperimentResult]) -> list[Conclusion]:
+    gd, mom, adam = r.arm("gd"), r.arm("momentum"), r.arm("adam")
+    g, m, a = (_v(x, "train_accuracy") for x in (gd, mom, adam))
+    passed = g >= a - 0.01 and m >= a - 0.01
+    measured = f"with decay: gd {_f(g)}, momentum {_f(m)}, adam {_f(a)}"
+    base = context.get("optimization")
+    if base is not None and base.quick == r.quick:
+        g0, m0 = _v(base.arm("gd"), "train_accuracy"), _v(base.arm("momentum"), "train_accuracy")
+        passed = passed and g > g0 and m > m0
+        measured += f"; without decay (lr 0.0007): gd {_f(g0)}, momentum {_f(m0)}"
+    return [Conclusion("Learning-rate decay lets GD and momentum catch up with Adam (within 0.01)",
+                       passed, measured, "gd 0.9433, momentum 0.95, adam 0.94")]
+
+
+def _dead_text(run_extra: Mapping[str, Any], layers: list[int]) -> str:
+    parts = []
+    for layer in sorted(run_extra.get("dead_units_final", {}), key=int):
+        n = layers[int(layer)]
+        at = [run_extra.get(k, {}).get(layer) for k in ("dead_units_init", "dead_units_epoch1", "dead_units_final")]
+        parts.append(f"layer {layer}: {at[0]} of {n} dead at initialization, {at[1]} after epoch 1, {at[2]} at the end "
+                     f"({n - at[2]} left)" if at[2] is not None else f"layer {layer}: {at}")
+    return "; ".join(parts)
+
+
+def _signs(r: ExperimentResult, context: Mapping[str, ExperimentResult]) -> list[Conclusion]:
+    out = []
+    for a in r.arms:
+        tr, te = _v(a, "train_accuracy"), _v(a, "test_accuracy")
+        chance = 1 / max(len(r.dataset.get("classes") or []), 2)
+        course = a.arm.course or {}
+        ctext = f"train {course.get('train_accuracy', '?')}, test {course.get('test_accuracy', '?')}"
+        out.append(Conclusion(f"{a.name}: the network learns the six signs (test accuracy above 3 x chance = {3 * chance:.2f})",
+                              te > 3 * chance, f"train {_f(tr)}, test {_f(te)}", ctext))
+        out.append(Conclusion(f"{a.name}: with 1080 photos and {_params(a.config['layers'])} parameters it overfits "
+                              "(train accuracy above test accuracy)", tr > te, f"train {_f(tr)} > test {_f(te)}", ctext))
+        if a.first.extra.get("dead_units_final"):
+            pos = a.first.extra.get("positive_inputs")
+            lr = a.config.get("lr") or 0.0
+            numbers = ""
+            if pos:
+                numbers = (f" Here the inputs sum to {pos['mean_input_sum']:.0f} on average, so one step moves a "
+                           f"first-layer pre-activation by about {lr:g} x {pos['mean_input_sum']:.0f} = "
+                           f"{lr * pos['mean_input_sum']:.2g} on every photo, while it varies by only about "
+                           f"{pos['z1_spread']:.2g} (std) from photo to photo at initialization.")
+            out.append(Conclusion(
+                f"{a.name}: dead ReLU units (net.diagnose: units that output 0 for every training photo)",
+                None, _dead_text(a.first.extra, list(a.config["layers"])),
+                why=f"every input pixel is non-negative (0..1), so the gradient of a first-layer unit's {a.config['layers'][0]} weights is "
+                    "its error signal times a non-negative vector, and Adam's normalized steps (about lr each) move all "
+                    "of them the same way." + numbers + " A unit pushed below 0 on every photo outputs 0, gets no "
+                    "gradient and never recovers, so the network trains with the units that are left. Standardized "
+                    "inputs, which are not all positive (preprocessing = 'standardize'), avoid it; a smaller "
+                    "learning rate makes it rarer"))
+    return out
+
+
+def _params(layers: list[int]) -> str:
+    return f"{sum((layers[i] + 1) * layers[i + 1] for i in range(len(layers) - 1)):,}"
+
+
+CHECKERS: dict[str, Callable[[ExperimentResult, Mapping[str, ExperimentResult]], list[Conclusion]]] = {
+    "initialization": _initialization,
+    "regularization": _regularization,
+    "gradient-checking": _gradient_checking,
+    "optimization": _optimization,
+    "optimization-decay": _optimization_decay,
+    "signs": _signs,
+}
+
+
+def check(result: ExperimentResult, context: Mapping[str, ExperimentResult] | None = None) -> list[Conclusion]:
+    """The conclusions of the experiment's checker (none for user comparisons), with enforcement set."""
+    name = result.experiment.checks
+    if not name:
+        return []
+    out = CHECKERS[name](result, context or {})
+    for c in out:
+        c.enforced = c.passed is not None and (not result.quick or c.quick_ok)
+    return out

@@ -1,0 +1,66 @@
+"""``descentlab demo``: every course experiment, one summary table, one HTML report, one verdict."""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+from .presets import DEMO, PRESETS
+from .runner import ExperimentResult, run_experiment, slug
+
+
+@dataclass
+class DemoResult:
+    results: list[ExperimentResult]
+    seconds: float
+    quick: bool
+    written: list[Path] = field(default_factory=list)
+
+    @property
+    def passed(self) -> bool:
+        return all(r.passed for r in self.results)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"quick": self.quick, "seconds": round(self.seconds, 3), "passed": self.passed,
+                "experiments": [r.to_dict() for r in self.results]}
+
+    def table(self) -> str:
+        return "\n\n".join(r.table() for r in self.results)
+
+
+def run_demo(*, quick: bool = False, seeds: int = 1, names: Sequence[str] = DEMO,
+             log: Callable[[str], None] | None = None) -> DemoResult:
+    """Run the course experiments in order; later ones may compare themselves with earlier ones."""
+    t0 = time.perf_counter()
+    done: dict[str, ExperimentResult] = {}
+    for name in names:
+        done[name] = run_experiment(PRESETS[name], seeds=seeds, quick=quick, context=done, log=log)
+    return DemoResult(list(done.values()), time.perf_counter() - t0, quick)
+
+
+def write_demo(demo: DemoResult, out: Any) -> list[Path]:
+    """report.html (self-contained), results.json and the figures (figures/<experiment>-<name>.png), atomically."""
+    from ..io.atomic import atomic_write_bytes
+    from .report import render_report
+    title = "descentlab: the experiments of Improving Deep Neural Networks, reproduced and checked"
+    files: dict[str, bytes] = {}  # rendered in memory first: a failure writes nothing
+    for r in demo.results:
+        for name, png in r.figures.items():
+            files[f"figures/{slug(r.name)}-{name}"] = png
+    files["results.json"] = (json.dumps(demo.to_dict(), indent=2, allow_nan=False) + "\n").encode("utf-8")
+    files["report.html"] = render_report(demo.results, title=title, seconds=demo.seconds).encode("utf-8")
+    folder = Path(out).expanduser()
+    (folder / "figures").mkdir(parents=True, exist_ok=True)
+    written = []
+    for r in demo.results:
+        if r.experiment.name == "signs":  # the one model worth keeping: predict your own photos with it
+            for name, net in r.models.items():
+                net.save(folder / f"signs-{name}")
+                written.append(folder / f"signs-{name}")
+    for name, data in files.items():
+        written.append(atomic_write_bytes(folder / name, data))
+    demo.written = written
+    return written

@@ -1,0 +1,164 @@
+"""The course's experiments ("Improving Deep Neural Networks", deeplearning.ai Course 2) as presets.
+
+Each preset follows the assignment's recipe exactly (data, architecture,
+initializer and seed, optimizer, learning rate, iterations) and records the
+numbers the course's notebook printed beside each arm, so a run can be compared
+with the course line by line. A preset is data: add one by appending an
+:class:`~descentlab.experiments.spec.Experiment` to :data:`PRESETS` (and its
+name to :data:`DEMO` to put it in ``descentlab demo``). The engine is a setting
+like any other: an arm ``Arm("tensorflow", {"engine": "tensorflow"})`` or a
+preset whose ``base`` has ``"engine": "tensorflow"`` runs on the TensorFlow
+engine. Conclusions are looked up by the preset's ``checks`` name in
+:data:`~descentlab.experiments.conclusions.CHECKERS`.
+"""
+
+from __future__ import annotations
+
+from .spec import Arm, Experiment
+
+STAIRCASE_COURSE = {"name": "staircase", "rate": 1, "interval": 1000, "delay": 1}
+
+INITIALIZATION = Experiment(
+    name="initialization",
+    title="Initialization: zeros, large random, He",
+    assignment="Week 1, Initialization",
+    description=("A 3-layer network [2, 10, 5, 1] (ReLU, ReLU, sigmoid) on the circles data, trained by full-batch "
+                 "gradient descent (lr 0.01, 15000 iterations) from three initializations, all with seed 3."),
+    dataset="circles",
+    base={"layers": [2, 10, 5, 1], "hidden": "relu", "output": "sigmoid", "seed": 3, "optimizer": "gd", "lr": 0.01,
+          "epochs": 15000, "batch_size": None, "shuffle": "none"},
+    arms=(
+        Arm("zeros", {"init": "zeros"}, {"train_accuracy": 0.5, "test_accuracy": 0.5}),
+        Arm("random", {"init": "random"}, {"train_accuracy": 0.83, "test_accuracy": 0.86},
+            note="randn x 10"),
+        Arm("he", {"init": "he"}, {"train_accuracy": 0.9933, "test_accuracy": 0.96},
+            note="randn x sqrt(2 / n_prev)"),
+    ),
+    quick={"epochs": 1500},
+    quick_note="1500 iterations instead of 15000",
+    checks="initialization",
+    log_cost=True,
+    course_source="the course notebook's printed accuracies (train / test)",
+)
+
+REGULARIZATION = Experiment(
+    name="regularization",
+    title="Regularization: none, L2, dropout",
+    assignment="Week 1, Regularization",
+    description=("A 3-layer network [2, 20, 3, 1] (ReLU, ReLU, sigmoid) on the football data, LeCun initialization "
+                 "(randn / sqrt(n_prev), seed 3), full-batch gradient descent (lr 0.3, 30000 iterations)."),
+    dataset="football",
+    base={"layers": [2, 20, 3, 1], "hidden": "relu", "output": "sigmoid", "init": "lecun", "seed": 3,
+          "optimizer": "gd", "lr": 0.3, "epochs": 30000, "batch_size": None, "shuffle": "none"},
+    arms=(
+        Arm("none", {}, {"train_accuracy": 0.9479, "test_accuracy": 0.915}),
+        Arm("L2 0.7", {"l2": 0.7}, {"train_accuracy": 0.9384, "test_accuracy": 0.93}, note="lambda = 0.7"),
+        Arm("dropout 0.86", {"keep_prob": 0.86}, {"train_accuracy": 0.9289, "test_accuracy": 0.95},
+            note="keep_prob = 0.86 on both hidden layers"),
+    ),
+    quick={"epochs": 3000},
+    quick_note="3000 iterations instead of 30000",
+    checks="regularization",
+    log_cost=True,
+    notes=("Dropout: the course's forward pass called np.random.seed(1) at every iteration, so it reused ONE set "
+           "of dropout masks for all 30000 iterations; descentlab draws fresh masks at every iteration (real "
+           "dropout), so its dropout numbers differ from the course's (test accuracy about 0.93-0.95, not exactly 0.95).",),
+    course_source="the course notebook's printed accuracies (train / test)",
+)
+
+GRADIENT_CHECKING = Experiment(
+    name="gradient-checking",
+    title="Gradient checking: a correct and a broken backward pass",
+    assignment="Week 1, Gradient Checking",
+    description=("The course's 4-5-3-1 network (ReLU, ReLU, sigmoid) on 3 examples of 4 features (RandomState(1) "
+                 "draws), checked against central differences (epsilon 1e-7) with check_gradients: once with "
+                 "backprop, once with the course's deliberately broken backward pass (dW2 x 2, db1 x 4)."),
+    dataset="none",
+    base={"layers": [4, 5, 3, 1], "hidden": "relu", "output": "sigmoid", "init": "he", "seed": 1, "epochs": 1},
+    arms=(
+        Arm("correct", {}, {"difference_below": 1e-7}, note="backprop"),
+        Arm("broken", {}, {"difference": 0.2850931567761624}, note="dW2 x 2, db1 x 4"),
+    ),
+    kind="gradcheck",
+    quick_note="the same check (it trains nothing)",
+    checks="gradient-checking",
+    figures=(),
+    course_source="the course's difference for its broken backward pass (0.285) and its threshold 2e-7",
+)
+
+_OPT_BASE = {"layers": [2, 5, 2, 1], "hidden": "relu", "output": "sigmoid", "init": "he", "seed": 3,
+             "optimizer": "gd", "lr": 0.0007, "epochs": 10000, "batch_size": 64, "shuffle": "course"}
+
+OPTIMIZATION = Experiment(
+    name="optimization",
+    title="Optimization: mini-batch GD, momentum, Adam",
+    assignment="Week 2, Optimization Methods",
+    description=("A 3-layer network [2, 5, 2, 1] on the moons data, He initialization (seed 3), mini-batches of 64 "
+                 "in the course's per-epoch reseeded order, lr 0.0007, 10000 epochs."),
+    dataset="moons",
+    base=_OPT_BASE,
+    arms=(
+        Arm("gd", {"optimizer": "gd"}, {"train_accuracy": 0.797}),
+        Arm("momentum", {"optimizer": "momentum", "beta": 0.9}, {"train_accuracy": 0.797}, note="beta 0.9"),
+        Arm("adam", {"optimizer": "adam", "beta1": 0.9, "beta2": 0.999, "epsilon": 1e-8}, {"train_accuracy": 0.94},
+            note="beta1 0.9, beta2 0.999, epsilon 1e-8"),
+    ),
+    quick={"epochs": 1000},
+    quick_note="1000 epochs instead of 10000",
+    checks="optimization",
+    course_source="the course notebook's printed train accuracies (the moons data has no test split)",
+)
+
+OPTIMIZATION_DECAY = Experiment(
+    name="optimization-decay",
+    title="Optimization with learning-rate decay",
+    assignment="Week 2, Optimization Methods (learning rate decay)",
+    description=("The same network and data, with the course's scheduled decay "
+                 "lr = lr0 / (1 + floor(epoch / 1000)) updated after each epoch; GD and momentum start from lr0 = 0.1, "
+                 "Adam from 0.01."),
+    dataset="moons",
+    base={**_OPT_BASE, "lr": 0.1, "schedule": STAIRCASE_COURSE},
+    arms=(
+        Arm("gd", {"optimizer": "gd", "lr": 0.1}, {"train_accuracy": 0.9433}),
+        Arm("momentum", {"optimizer": "momentum", "beta": 0.9, "lr": 0.1}, {"train_accuracy": 0.95}),
+        Arm("adam", {"optimizer": "adam", "beta1": 0.9, "beta2": 0.999, "epsilon": 1e-8, "lr": 0.01},
+            {"train_accuracy": 0.94}),
+    ),
+    quick={"epochs": 1000},
+    quick_note="1000 epochs instead of 10000 (so the rate never decays)",
+    checks="optimization-decay",
+    notes=("StaircaseDecay(rate=1, interval=1000, delay=1): delay=1 because the course updates the rate after each "
+           "epoch, so epoch i + 1 runs at the value computed for i.",),
+    course_source="the course notebook's printed train accuracies",
+)
+
+SIGNS = Experiment(
+    name="signs",
+    title="SIGNS: hand signs with the course's recipe (NumPy engine)",
+    assignment="Week 3, TensorFlow Tutorial (the course's recipe, run by the NumPy engine)",
+    description=("[12288, 25, 12, 6] (ReLU, ReLU, softmax) on 64x64 photos of hands showing 0-5 fingers, inputs / 255, "
+                 "Xavier/Glorot initialization (seed 1), Adam lr 0.0001, mini-batches of 32, 1500 epochs, float32."),
+    dataset="signs",
+    base={"layers": [12288, 25, 12, 6], "hidden": "relu", "output": "softmax", "init": "xavier", "seed": 1,
+          "dtype": "float32", "preprocessing": {"scale": 1 / 255}, "optimizer": "adam", "lr": 1e-4,
+          "epochs": 1500, "batch_size": 32, "shuffle": "random", "engine": "numpy"},
+    arms=(
+        Arm("course recipe", {}, {"train_accuracy": 0.999, "test_accuracy": 0.717}),
+    ),
+    quick={"epochs": 4},
+    quick_note="4 epochs instead of 1500",
+    checks="signs",
+    figures=("cost", "confusion", "misclassified"),
+    notes=("The vendored training photos are the CS230 SIGNS JPEGs, the same photos as the course's train_signs.h5 "
+           "but not pixel-identical; the test set is the course's own test_signs.h5.",
+           "The course's TensorFlow 1 notebook used tf.contrib xavier_initializer (Glorot uniform) and its own "
+           "mini-batch order; this preset uses Glorot normal and descentlab's shuffle stream, so expect numbers "
+           "near, not equal to, the course's."),
+    course_source="the course's TensorFlow 1 notebook (Train Accuracy 0.999074, Test Accuracy 0.716667)",
+)
+
+PRESETS: dict[str, Experiment] = {e.name: e for e in (
+    INITIALIZATION, REGULARIZATION, GRADIENT_CHECKING, OPTIMIZATION, OPTIMIZATION_DECAY, SIGNS)}
+
+# The experiments ``descentlab demo`` runs, in the order of the course.
+DEMO = ("initialization", "regularization", "gradient-checking", "optimization", "optimization-decay", "signs")
