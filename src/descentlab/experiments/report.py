@@ -151,6 +151,11 @@ def _section(result: ExperimentResult) -> str:
         for run in a.runs:
             if run.stop_reason:
                 parts.append(f'<p class="note fail">{_e(a.name)} (seed {run.seed}) stopped early: {_e(run.stop_reason)}</p>')
+    if result.engine_seconds:
+        rows = [[_e(engine), f"{v:.3f}" if isinstance(v, float) else _e(v)] for engine, v in result.engine_seconds.items()]
+        parts.append(f"<h4>Seconds per epoch by engine</h4><p class=\"note\">The first arm's recipe from the same "
+                     f"initial weights, median of {exp.engine_timing} epochs after one warm-up epoch.</p>"
+                     + _table(["engine", "s / epoch"], rows))
     parts.append(_conclusions(result))
     for note in exp.notes:
         parts.append(f'<p class="note">Note: {_e(note)}</p>')

@@ -123,6 +123,7 @@ class ExperimentResult:
     figures: dict[str, bytes] = field(default_factory=dict, repr=False)   # file name -> PNG bytes
     captions: dict[str, str] = field(default_factory=dict)
     models: dict[str, Any] = field(default_factory=dict, repr=False)      # file name -> Network
+    engine_seconds: dict[str, Any] = field(default_factory=dict)          # engine -> s/epoch, or why not
 
     @property
     def name(self) -> str:
@@ -149,6 +150,7 @@ class ExperimentResult:
             "conclusions": [c.to_dict() for c in self.conclusions],
             "passed": self.passed,
             "figures": sorted(self.figures), "models": sorted(self.models),
+            "engine_seconds_per_epoch": self.engine_seconds,
         }
 
     def table(self) -> str:
@@ -311,6 +313,23 @@ def _result(net: Any, history: Any, cfg: Mapping[str, Any], dataset: Any, seed: 
     return result
 
 
+def time_engines(experiment: Experiment, cfg: Mapping[str, Any], dataset: Any, epochs: int) -> dict[str, Any]:
+    """Seconds per epoch of ``cfg`` on each engine: the median of ``epochs`` epochs after one warm-up epoch."""
+    from ..errors import EngineUnavailableError
+    from ..training.fit import fit
+    out: dict[str, Any] = {}
+    for engine in ("numpy", "tensorflow"):
+        net = build_network(cfg, cfg["seed"], dataset, experiment.name)
+        kwargs = {**fit_kwargs(cfg, cfg["seed"], experiment.name), "epochs": epochs + 1, "engine": engine}
+        try:
+            history = fit(net, dataset.X_train, dataset.y_train, verbose=0, **kwargs)
+        except EngineUnavailableError as exc:
+            out[engine] = f"not available: {exc}"
+            continue
+        out[engine] = float(np.median(history["time"][1:]))
+    return out
+
+
 # --------------------------------------------------------------------------------- gradient checks
 def gradcheck_case(layers: Sequence[int], seed: int):
     """The course's gradient-checking test case: x (m=3 examples, 4 features), y, and the weights.
@@ -409,6 +428,9 @@ def run_experiment(experiment: Experiment, *, seeds: int = 1, quick: bool = Fals
     arms = [ArmResult(arm, experiment.config(arm, quick), run_arm_seeds(experiment, arm, ds, seeds, quick=quick, log=log))
             for arm in experiment.arms]
     result = ExperimentResult(experiment, arms, seeds, quick, _dataset_info(experiment, ds), 0.0)
+    if experiment.engine_timing:
+        result.engine_seconds = time_engines(experiment, experiment.config(experiment.arms[0], quick), ds,
+                                             experiment.engine_timing)
     result.conclusions = check_conclusions(result, context or {})
     if figures:
         from .figures import draw
@@ -476,6 +498,9 @@ def format_table(result: ExperimentResult) -> str:
         for run in a.runs:
             if run.stop_reason:
                 lines.append(f"  ! {a.name} (seed {run.seed}) stopped early: {run.stop_reason}")
+    if result.engine_seconds:
+        timing = ", ".join(f"{k} {v:.3f} s" if isinstance(v, float) else f"{k} {v}" for k, v in result.engine_seconds.items())
+        lines.append(f"  seconds per epoch by engine (median of {exp.engine_timing} epochs after a warm-up): {timing}")
     for c in result.conclusions:
         tail = "  (not enforced: --quick)" if (c.passed is False and not c.enforced) else ""
         lines.append(f"  {c.symbol} {c.text}: {c.measured}{tail}")

@@ -250,6 +250,7 @@ class Experiment:
     course_source: str = ""
     one_factor: bool = True             # arms must change a single factor
     source: str = "preset"              # "preset" or the TOML file it came from
+    engine_timing: int = 0              # epochs timed on each engine (0: no engine timing)
 
     @property
     def where(self) -> str:

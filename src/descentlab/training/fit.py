@@ -277,7 +277,7 @@ class _Run:
     def _diverged(self, epoch: int, fault: Any) -> None:
         message = _nonfinite_message(epoch, fault, self.cfg, self.data)
         self.history.stop_reason = message
-        self.runner.sync_from_net()
+        self.runner.sync_to_net()  # the engine kept the last finite parameters: make them the net's
         if self.cfg.on_nonfinite != "stop":
             for cb in self.callbacks:
                 cb.on_train_end(self)
