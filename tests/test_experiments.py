@@ -70,12 +70,16 @@ def test_every_preset_runs_quick_and_writes_its_outputs(name, tmp_path, capsys):
     assert pngs and all(p.read_bytes().startswith(b"\x89PNG\r\n\x1a\n") for p in pngs)
     assert sorted(json.loads((out / "results.json").read_text())["figures"]) == sorted(p.name for p in pngs)
     assert not [p for p in out.iterdir() if p.name.endswith(".tmp")]
-    if name == "signs":
-        assert {"confusion-course-recipe.png", "misclassified-course-recipe.png", "cost.png"} <= written
-        from descentlab import load
-        model = load(out / "model-course-recipe.safetensors")
+    if name in ("signs-course", "signs"):
+        arm = "course-recipe" if name == "signs-course" else "recommended"
+        assert {f"confusion-{arm}.png", f"misclassified-{arm}.png", "cost.png"} <= written
+        from descentlab import Standardize, load
+        model = load(out / f"model-{arm}.safetensors")
         assert model.preprocessing is not None and model.class_names == [str(k) for k in range(6)]
         assert model.info["image_shape"] == [64, 64, 3]
+        assert isinstance(model.preprocessing, Standardize) == (name == "signs")
+        timing = doc["engine_seconds_per_epoch"]
+        assert timing["numpy"] > 0 and (timing["tensorflow"] > 0 or "not available" in timing["tensorflow"])
     if name in ("initialization", "regularization", "optimization", "optimization-decay"):
         assert {"cost.png", "boundaries.png"} <= written
 

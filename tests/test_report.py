@@ -30,8 +30,8 @@ def test_quick_demo_exits_0_and_writes_report_results_and_figures(demo):
     assert [e["experiment"] for e in doc["experiments"]] == list(DEMO)
     assert doc["quick"] is True
     figures = sorted(p.name for p in (out / "figures").iterdir())
-    assert "initialization-cost.png" in figures and "signs-confusion-course-recipe.png" in figures
-    assert (out / "signs-model-course-recipe.safetensors").is_file()
+    assert "initialization-cost.png" in figures and "signs-course-confusion-course-recipe.png" in figures and "signs-confusion-recommended.png" in figures
+    assert (out / "signs-model-recommended.safetensors").is_file()
 
 
 def test_report_has_every_section_and_checked_conclusions(demo):

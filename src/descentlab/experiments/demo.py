@@ -56,7 +56,7 @@ def write_demo(demo: DemoResult, out: Any) -> list[Path]:
     (folder / "figures").mkdir(parents=True, exist_ok=True)
     written = []
     for r in demo.results:
-        if r.experiment.name == "signs":  # the one model worth keeping: predict your own photos with it
+        if r.experiment.name == "signs":  # the model worth keeping: predict your own photos with it
             for name, net in r.models.items():
                 net.save(folder / f"signs-{name}")
                 written.append(folder / f"signs-{name}")
