@@ -1,7 +1,7 @@
 """Run every experiment of the course on the bundled data and write one self-contained HTML report.
 
 The experiments (initialization, regularization, gradient-checking,
-optimization, optimization-decay, signs) run in order; the summary table goes
+optimization, optimization-decay, signs-course, signs) run in order; the table goes
 to stdout and report.html (figures embedded, no external resources),
 results.json and the figures go to --out. Each section checks the course's
 "what to remember" against the numbers just measured. Exit status 0 when every
