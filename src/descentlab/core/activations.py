@@ -24,9 +24,12 @@ import numpy as np
 
 LEAKY_SLOPE = 0.01
 
+# 0-d constants per dtype: a NumPy call converts a Python number on every call, a 0-d array it does not
+ZERO = {np.dtype(t): np.zeros((), t) for t in (np.float64, np.float32)}
+
 
 def _relu(z: np.ndarray) -> None:
-    np.maximum(z, 0, out=z)
+    np.maximum(z, ZERO[z.dtype], out=z)
 
 
 def _relu_grad(da: np.ndarray, a: np.ndarray, tmp: np.ndarray) -> None:

@@ -28,6 +28,7 @@ from typing import Any, Callable
 import numpy as np
 
 from ._checks import fail, fail_type
+from .activations import ZERO
 
 _SUM = (-2, -1)  # the example and unit axes; leading axes (runs) survive
 
@@ -35,7 +36,8 @@ _SUM = (-2, -1)  # the example and unit axes; leading axes (runs) survive
 def _bce(z: np.ndarray, y: np.ndarray, delta: np.ndarray | None) -> np.ndarray:
     # L = log(1 + e^z) - y z (softplus via logaddexp: exact and finite for any z);
     # dL/dz = σ(z) - y, with σ(z) = exp(z - softplus(z)) = exp(-softplus(-z)) in (0, 1].
-    sp = np.logaddexp(0, z) if delta is None else np.logaddexp(0, z, out=delta)
+    zero = ZERO.get(z.dtype, 0)
+    sp = np.logaddexp(zero, z) if delta is None else np.logaddexp(zero, z, out=delta)
     if z.ndim == 2:
         loss = np.add.reduce(sp, axis=None) - np.vdot(y, z)
     else:

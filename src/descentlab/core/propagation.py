@@ -47,6 +47,7 @@ class Workspace:
         dropout = tuple(dropout) + (False,) * (L - len(dropout))
         keep_pre = tuple(keep_pre) + (False,) * (L - len(keep_pre))
         self.batch = batch
+        self.inv_batch = np.array(1.0 / batch, dtype)  # 0-d: dJ/dZ[L] = (A - Y) / B
         rows = [n + 1 if l < L - 1 else n for l, n in enumerate(sizes)]
         self.A = [np.empty(lead + (r, batch), dtype) for r in rows]
         for a in self.A[:-1]:
@@ -58,6 +59,8 @@ class Workspace:
         self.masks = [np.empty(lead + (n, batch), dtype) if on else None for n, on in zip(sizes, dropout)]
         self.pre = [np.empty(lead + (n, batch), dtype) if on else None for n, on in zip(sizes, keep_pre)]
         self.scratch = [np.empty(lead + (n, batch), dtype) for n in sizes]
+        # plain matrices take np.dot (less call overhead); stacks of K networks take np.matmul
+        self.mm = np.matmul if lead else np.dot
 
 
 @dataclass
@@ -71,6 +74,8 @@ class Kernel:
 
     def __post_init__(self) -> None:
         self.thetaT = [t.swapaxes(-1, -2) for t in self.theta]  # views, made once
+        self.g = [a.forward for a in self.acts]                  # g(z) in place, per hidden layer
+        self.g_grad = [a.backward for a in self.acts]            # da *= g'(z), per hidden layer
 
     @classmethod
     def build(cls, layout: Layout, acts: tuple[Activation, ...], theta: np.ndarray,
@@ -87,43 +92,36 @@ class Kernel:
     def forward(self, X: np.ndarray, ws: Workspace, masks: list | None = None) -> np.ndarray:
         """Fill the workspace from inputs X (..., B, n_0 + 1) whose last column is ones; return logits (..., n_L, B)."""
         last = len(self.theta) - 1
-        act = ws.act
-        _matmul(self.theta[0], X.swapaxes(-1, -2), act[0])
+        act, mm = ws.act, (ws.mm if X.ndim == 2 else np.matmul)
+        mm(self.theta[0], X.swapaxes(-1, -2), out=act[0])
         for l in range(last):
             z = act[l]
-            self.acts[l].forward(z)
+            self.g[l](z)
             if masks:
                 mask = masks[l]
                 if mask is not None:
                     if ws.pre[l] is not None:
                         np.copyto(ws.pre[l], z)
                     z *= mask
-            _matmul(self.theta[l + 1], ws.A[l], act[l + 1])
+            mm(self.theta[l + 1], ws.A[l], out=act[l + 1])
         return ws.A[last]
 
     def backward(self, X: np.ndarray, ws: Workspace, masks: list | None = None) -> None:
         """From ``ws.dA[-1]`` (already dJ/dZ[L]), write every dΘ[l] = [dW[l] | db[l]] into the gradient buffer."""
         dz = ws.dA[-1]
         dtheta, thetaT, dA, dact, AT = self.dtheta, self.thetaT, ws.dA, ws.dact, ws.AT
+        mm = ws.mm if X.ndim == 2 else np.matmul
         for l in range(len(self.theta) - 1, 0, -1):
-            _matmul(dz, AT[l - 1], dtheta[l])
-            _matmul(thetaT[l], dz, dA[l - 1])
+            mm(dz, AT[l - 1], out=dtheta[l])
+            mm(thetaT[l], dz, out=dA[l - 1])
             dz = dact[l - 1]
             a = ws.act[l - 1]
             if masks and masks[l - 1] is not None:
                 dz *= masks[l - 1]
                 if ws.pre[l - 1] is not None:
                     a = ws.pre[l - 1]
-            self.acts[l - 1].backward(dz, a, ws.scratch[l - 1])
-        _matmul(dz, X, dtheta[0])
-
-
-def _matmul(a: np.ndarray, b: np.ndarray, out: np.ndarray) -> None:
-    """out = a @ b; np.dot for plain matrices (less overhead), np.matmul for stacks."""
-    if a.ndim == 2 and b.ndim == 2 and out.flags.c_contiguous:
-        np.dot(a, b, out=out)
-    else:
-        np.matmul(a, b, out=out)
+            self.g_grad[l - 1](dz, a, ws.scratch[l - 1])
+        mm(dz, X, out=dtheta[0])
 
 
 def with_ones(X: np.ndarray) -> np.ndarray:
@@ -169,6 +167,6 @@ def loss_and_backprop(kernel: Kernel, output, X: np.ndarray, Y: np.ndarray, ws: 
     logits = kernel.forward(X, ws, masks)
     delta = ws.dA[-1]
     loss_sum = output.loss(logits, Y, delta)
-    delta *= 1.0 / X.shape[-2]
+    delta *= ws.inv_batch
     kernel.backward(X, ws, masks)
     return loss_sum

@@ -17,6 +17,7 @@ from typing import Any, Callable
 
 import numpy as np
 
+from ..core.activations import ZERO
 from ..core.propagation import loss_and_backprop, scaled_masks, with_ones
 from ..training.batching import batch_bounds
 
@@ -110,6 +111,7 @@ class NumpyRunner:
         theta, grad, tmp, update, state = self.theta, self.grad, self._tmp, self.cfg.optimizer.update, self.state
         X, Y, labels, classify = self.X, self.Y, self.labels, self.out.is_classifier
         kernel, out, dropout, keep, l2coef = self.kernel, self.out, self.cfg.dropout, self.cfg.keep_prob, self.l2coef
+        n_out, zero = Y.shape[0], ZERO[theta.dtype]
         self.last_good = theta.copy()  # the fallback if an update itself overflows
         for s in range(acc.step, len(self.bounds)):
             start, stop = self.bounds[s]
@@ -140,7 +142,9 @@ class NumpyRunner:
             acc.loss += loss
             acc.l2 += l2
             if classify:
-                acc.correct += self._correct(ws.A[-1], yb, lb)
+                z = ws.A[-1]
+                acc.correct += (np.count_nonzero(z.argmax(axis=0) == lb) if lb is not None else
+                                np.count_nonzero(np.greater(z, zero) == yb) / n_out)
             acc.seen += stop - start
             acc.step = s + 1
             if interrupted():

@@ -225,33 +225,13 @@ class _Run:
         return logs
 
     def train(self, progress: _Progress, print_every: int | None, checkpoint: Any, checkpoint_every: int | None) -> History:
-        from ..engines.numpy_engine import EpochAccum
         for cb in self.callbacks:
             cb.on_train_begin(self)
         with _Interrupts() as interrupted:
             for epoch in range(self.epoch, self.cfg.epochs):
-                shuffle_state = self.shuffler.get_state()
-                perm = self.shuffler.permutation(epoch)
-                lr = self.cfg.schedule(self.cfg.optimizer.lr, epoch)
-                acc, self.accum = (self.accum or EpochAccum()), None
-                t0 = time.perf_counter()
-                with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # the guard checks every step
-                    fault = self.runner.run_epoch(epoch, perm, lr, acc, interrupted)
-                if fault is not None:
-                    self._diverged(epoch, fault)
+                if not self.epoch_step(epoch, interrupted, checkpoint):
                     break
-                if interrupted() and acc.step < len(self.runner.bounds):
-                    self._interrupt(checkpoint, epoch, shuffle_state, acc)
-                    break
-                self.runner.sync_to_net()
-                logs = self.end_epoch(epoch, lr, acc, time.perf_counter() - t0)
-                for cb in self.callbacks:
-                    cb.on_epoch_end(epoch, logs, self)
-                progress.update(logs)
-                if print_every and (epoch % print_every == 0 or epoch + 1 == self.cfg.epochs):
-                    print(f"Cost after epoch {epoch}: {logs['cost']:f}")
-                if checkpoint is not None and checkpoint_every and ((epoch + 1) % checkpoint_every == 0 or epoch + 1 == self.cfg.epochs):
-                    self.save_checkpoint(checkpoint, epoch + 1, self.shuffler.get_state(), None)
+                self.after_epoch(epoch, progress, print_every, checkpoint, checkpoint_every)
                 if interrupted():
                     self._interrupt(checkpoint, epoch + 1, self.shuffler.get_state(), None)
                     break
@@ -261,6 +241,38 @@ class _Run:
             cb.on_train_end(self)
         self.runner.sync_from_net()
         return self.history
+
+    def epoch_step(self, epoch: int, interrupted: _Interrupts, checkpoint: Any) -> bool:
+        """Train one epoch and record it; False when it ended early (divergence, Ctrl-C)."""
+        from ..engines.numpy_engine import EpochAccum
+        shuffle_state = self.shuffler.get_state() if checkpoint is not None else None  # to redo this epoch
+        perm = self.shuffler.permutation(epoch)
+        lr = self.cfg.schedule(self.cfg.optimizer.lr, epoch)
+        acc, self.accum = (self.accum or EpochAccum()), None
+        t0 = time.perf_counter()
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # the guard checks every step
+            fault = self.runner.run_epoch(epoch, perm, lr, acc, interrupted)
+        if fault is not None:
+            self._diverged(epoch, fault)
+            return False
+        if interrupted() and acc.step < len(self.runner.bounds):
+            self._interrupt(checkpoint, epoch, shuffle_state, acc)
+            return False
+        self.runner.sync_to_net()
+        self.end_epoch(epoch, lr, acc, time.perf_counter() - t0)
+        return True
+
+    def after_epoch(self, epoch: int, progress: _Progress, print_every: int | None, checkpoint: Any,
+                    checkpoint_every: int | None) -> None:
+        """Callbacks, progress, the course-style cost line and the periodic checkpoint."""
+        logs = self.history.last()
+        for cb in self.callbacks:
+            cb.on_epoch_end(epoch, logs, self)
+        progress.update(logs)
+        if print_every and (epoch % print_every == 0 or epoch + 1 == self.cfg.epochs):
+            print(f"Cost after epoch {epoch}: {logs['cost']:f}")
+        if checkpoint is not None and checkpoint_every and ((epoch + 1) % checkpoint_every == 0 or epoch + 1 == self.cfg.epochs):
+            self.save_checkpoint(checkpoint, epoch + 1, self.shuffler.get_state(), None)
 
     def _interrupt(self, checkpoint: Any, epoch: int, shuffle_state: Any, acc: Any) -> None:
         self.history.interrupted = True

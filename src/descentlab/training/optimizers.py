@@ -88,10 +88,18 @@ class Optimizer:
         """The state: the step count t, zero arrays shaped like theta, and a scratch array."""
         return {"t": 0, "_tmp": np.zeros_like(theta), **{n: np.zeros_like(theta) for n in self.slots}}
 
+    def constants(self, dtype: Any) -> tuple:
+        """The step's fixed numbers as 0-d arrays of the parameters' dtype (a NumPy call converts a
+        Python number on every call; an array it does not)."""
+        return ()
+
     def update(self, theta: np.ndarray, grad: np.ndarray, state: State, lr: Any) -> None:
         """One step with learning rate ``lr``, in place on ``theta`` and ``state``."""
         t = state["t"] = state["t"] + 1
-        coef = self.coefficients(t, lr)
+        const = state.get("_const")
+        if const is None:
+            const = state["_const"] = self.constants(theta.dtype)
+        coef = self.coefficients(t, lr) + const
         for block in _blocks(theta, grad, state, self.slots):
             self.apply(coef, *block)
 
@@ -141,10 +149,13 @@ class Momentum(Optimizer):
         super().__post_init__()
         object.__setattr__(self, "beta", _prob("beta", self.beta))
 
+    def constants(self, dtype):
+        return np.asarray(self.beta, dtype), np.asarray(1 - self.beta, dtype)
+
     def apply(self, coef, theta, grad, tmp, v):
-        (lr,) = coef
-        np.multiply(grad, 1 - self.beta, out=tmp)
-        v *= self.beta
+        lr, beta, one_minus_beta = coef
+        np.multiply(grad, one_minus_beta, out=tmp)
+        v *= beta
         v += tmp                          # v ← β v + (1 − β) g
         if self.nesterov:
             np.multiply(v, self.beta, out=tmp)
@@ -169,14 +180,17 @@ class RMSProp(Optimizer):
         object.__setattr__(self, "beta", _prob("beta", self.beta))
         object.__setattr__(self, "epsilon", _positive("epsilon", self.epsilon, allow_zero=True))
 
+    def constants(self, dtype):
+        return np.asarray(self.beta, dtype), np.asarray(1 - self.beta, dtype), np.asarray(self.epsilon, dtype)
+
     def apply(self, coef, theta, grad, tmp, s):
-        (lr,) = coef
+        lr, beta, one_minus_beta, eps = coef
         np.multiply(grad, grad, out=tmp)
-        tmp *= 1 - self.beta
-        s *= self.beta
+        tmp *= one_minus_beta
+        s *= beta
         s += tmp                          # s ← β s + (1 − β) g²
         np.sqrt(s, out=tmp)
-        tmp += self.epsilon               # √s + ε
+        tmp += eps                        # √s + ε
         np.divide(grad, tmp, out=tmp)
         tmp *= lr
         theta -= tmp                      # θ ← θ − α g / (√s + ε)
@@ -211,14 +225,17 @@ class Adam(Optimizer):
         root_c2 = np.sqrt(1 - self.beta2 ** t)
         return lr * root_c2 / (1 - self.beta1 ** t), self.epsilon * root_c2
 
+    def constants(self, dtype):
+        return tuple(np.asarray(c, dtype) for c in (self.beta1, 1 - self.beta1, self.beta2, 1 - self.beta2))
+
     def apply(self, coef, theta, grad, tmp, v, s):
-        lr_t, eps_t = coef
-        np.multiply(grad, 1 - self.beta1, out=tmp)
-        v *= self.beta1
+        lr_t, eps_t, b1, one_minus_b1, b2, one_minus_b2 = coef
+        np.multiply(grad, one_minus_b1, out=tmp)
+        v *= b1
         v += tmp                          # v ← β1 v + (1 − β1) g
         np.multiply(grad, grad, out=tmp)
-        tmp *= 1 - self.beta2
-        s *= self.beta2
+        tmp *= one_minus_b2
+        s *= b2
         s += tmp                          # s ← β2 s + (1 − β2) g²
         np.sqrt(s, out=tmp)
         tmp += eps_t
