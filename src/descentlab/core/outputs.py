@@ -41,12 +41,20 @@ def _bce(z: np.ndarray, y: np.ndarray, delta: np.ndarray | None) -> np.ndarray:
     if z.ndim == 2:
         loss = np.add.reduce(sp, axis=None) - np.vdot(y, z)
     else:
-        loss = sp.sum(axis=_SUM) - (y * z).sum(axis=_SUM)
+        loss = np.add.reduce(sp.reshape(sp.shape[:-2] + (-1,)), axis=-1) - _row_dots(y, z)
     if delta is not None:
         np.subtract(z, delta, out=delta)
         np.exp(delta, out=delta)
         delta -= y
     return loss
+
+
+def _row_dots(y: np.ndarray, z: np.ndarray) -> np.ndarray:
+    """Σ over the last two axes of y·z, for z (..., n, B) and y (n, B) or (..., n, B)."""
+    zf = z.reshape(z.shape[:-2] + (-1,))
+    if y.ndim == 2:
+        return zf @ y.reshape(-1)
+    return np.einsum("...j,...j->...", zf, y.reshape(y.shape[:-2] + (-1,)))
 
 
 def _softmax_ce(z: np.ndarray, y: np.ndarray, delta: np.ndarray | None) -> np.ndarray:

@@ -86,18 +86,58 @@ def fit_many(nets: Sequence[Network], X: Any, y: Any, *, optimizer: str = "adam"
     return histories
 
 
+class _Recorder:
+    """Per-epoch numbers of K runs in (epochs, K) arrays, turned into K Histories at the end."""
+
+    KEYS = ("cost", "cost_data", "cost_l2", "accuracy", "val_cost", "val_accuracy", "lr", "time")
+
+    def __init__(self, epochs: int, K: int) -> None:
+        self.table = {k: np.full((epochs, K), np.nan) for k in self.KEYS}
+        self.last = np.full(K, -1)  # the last epoch each run recorded (a stopped run records no more)
+
+    def record(self, epoch: int, acc: dict, lr: Any, seconds: float, val: Any, alive: np.ndarray, classify: bool) -> None:
+        m = np.maximum(acc["seen"], 1)
+        row = {"cost": (acc["loss"] + acc["l2"]) / m, "cost_data": acc["loss"] / m, "cost_l2": acc["l2"] / m,
+               "accuracy": acc["correct"] / m if classify else np.nan, "lr": np.ravel(lr), "time": seconds}
+        if val is not None:
+            row["val_cost"] = val[0]
+            if val[1] is not None:
+                row["val_accuracy"] = val[1]
+        for k, v in row.items():
+            self.table[k][epoch] = v
+        self.last[alive] = epoch
+
+    def fill(self, histories: list[History]) -> None:
+        for k, h in enumerate(histories):
+            n = int(self.last[k]) + 1
+            h.history["epoch"] = list(range(n))
+            for key in self.KEYS:
+                column = self.table[key][:n, k].tolist()
+                h.history[key] = [None if x != x else x for x in column]  # NaN: not measured
+
+
 def _train(runner, cfgs, shufflers, histories, data, eval_every, K) -> None:
     lr0 = np.array([c.optimizer.lr for c in cfgs])[:, None]
-    for epoch in range(cfgs[0].epochs):
+    epochs = cfgs[0].epochs
+    recorder = _Recorder(epochs, K)
+    for epoch in range(epochs):
         perm = shufflers[0].permutation(epoch) if runner.shared else np.stack([s.permutation(epoch) for s in shufflers])
         lr = cfgs[0].schedule(lr0, epoch)
         acc = {k: np.zeros(K) for k in ("loss", "l2", "correct", "seen")}
+        alive = runner.alive.copy()
         t0 = time.perf_counter()
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             faults = runner.run_epoch(perm, lr, acc)
-        _record(histories, runner, data, acc, lr, epoch, time.perf_counter() - t0, faults, eval_every, cfgs[0].epochs)
+        val = None
+        if data.Xv is not None and ((epoch + 1) % eval_every == 0 or epoch + 1 == epochs):
+            val = runner.evaluate(data.Xv, data.Yv, data.labels_v)
+        recorder.record(epoch, acc, lr, time.perf_counter() - t0, val, alive & runner.alive, runner.out.is_classifier)
+        for k, step, what in faults:
+            histories[k].stop_reason = (f"training diverged at epoch {epoch}, step {step}: {what}; this run was "
+                                        "stopped and kept its last finite parameters")
         if not runner.alive.any():
             break
+    recorder.fill(histories)
 
 
 def _stack_optimizer(opts: list) -> Any:
@@ -113,22 +153,3 @@ def _stack_optimizer(opts: list) -> Any:
         else:
             values[f.name] = np.array(column, dtype=np.float64)[:, None]
     return cls(**values)
-
-
-def _record(histories, runner, data, acc, lr, epoch, seconds, faults, eval_every, epochs) -> None:
-    val = None
-    if data.Xv is not None and ((epoch + 1) % eval_every == 0 or epoch + 1 == epochs):
-        val = runner.evaluate(data.Xv, data.Yv, data.labels_v)
-    for k, h in enumerate(histories):
-        if h.stop_reason:
-            continue
-        m = acc["seen"][k] or 1
-        h.append({"epoch": epoch, "cost": (acc["loss"][k] + acc["l2"][k]) / m, "cost_data": acc["loss"][k] / m,
-                  "cost_l2": acc["l2"][k] / m,
-                  "accuracy": float(acc["correct"][k] / m) if runner.out.is_classifier else None,
-                  "val_cost": None if val is None else float(val[0][k]),
-                  "val_accuracy": None if (val is None or val[1] is None) else float(val[1][k]),
-                  "lr": float(np.ravel(lr)[k]), "time": seconds})
-    for k, step, what in faults:
-        histories[k].stop_reason = (f"training diverged at epoch {epoch}, step {step}: {what}; this run was stopped "
-                                    "and kept its last finite parameters")
