@@ -20,7 +20,11 @@ import numpy as np
 from workloads import MOONS, SIGNS, batch_bounds, clock, moons_data
 
 
-def gemm_signs(dtype: str = "float32", num_epochs: int = 5, warmup_epochs: int = 1, m: int = SIGNS["m"]) -> dict:
+def gemm_signs(dtype: str = "float32", num_epochs: int = 5, warmup_epochs: int = 1, m: int = SIGNS["m"],
+               blas_threads: int | None = None) -> dict:
+    if blas_threads is not None:
+        from threadpoolctl import threadpool_limits
+        threadpool_limits(blas_threads, user_api="blas")
     dt = np.dtype(dtype)
     dims = SIGNS["layers_dims"]
     B = SIGNS["mini_batch_size"]

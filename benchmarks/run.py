@@ -124,11 +124,15 @@ def _setup_registry() -> None:
         register("signs", f"torch-{dt}", "peers:torch_signs", requires=("torch",), dtype=dtype)
         register("signs", f"tensorflow-{dt}", "peers:tf_signs", requires=("tensorflow",), dtype=dtype)
     descentlab_signs_register()
+    register("signs", "descentlab-f32-bt", "run:descentlab_signs", available=descentlab_available, dtype="float32",
+             blas_threads=None, note="descentlab fit, blas_threads=None: the library's default BLAS threads")
     register("signs", "descentlab-tf-f32", "run:descentlab_signs", available=descentlab_available,
              requires=("tensorflow",), dtype="float32", engine="tensorflow", note="descentlab fit, TensorFlow engine")
     for dt in ("f64", "f32"):
         register("signs", f"gemm-{dt}", "descentlab_goals:gemm_signs", dtype={"f64": "float64", "f32": "float32"}[dt],
-                 note="the matrix products alone (forward + weight gradients)")
+                 note="the matrix products alone (forward + weight gradients), default BLAS threads")
+    register("signs", "gemm-f32-1t", "descentlab_goals:gemm_signs", dtype="float32", blas_threads=1,
+             note="the matrix products alone, one BLAS thread (as descentlab-f32 trains)")
 
     add_workload(Workload(
         "gradcheck", "gradient checking: full 4-5-3-1, fast SIGNS (308k parameters), full 11.5k parameters",
@@ -173,7 +177,7 @@ def _descentlab_adam(training: Any, cfg: dict) -> Any:
 
 
 def _descentlab_run(cfg: dict, X: Any, y: Any, output: str, dtype: str, num_epochs: int,
-                    warmup_epochs: int, engine: str = "numpy") -> dict:
+                    warmup_epochs: int, engine: str = "numpy", blas_threads: Any = 1) -> dict:
     import inspect
 
     import numpy as np
@@ -191,7 +195,7 @@ def _descentlab_run(cfg: dict, X: Any, y: Any, output: str, dtype: str, num_epoc
 
     kwargs: dict[str, Any] = {"optimizer": _descentlab_adam(training, cfg), "epochs": total,
                               "batch_size": cfg["mini_batch_size"], "seed": cfg["first_seed"], "verbose": 0,
-                              "engine": engine}
+                              "engine": engine, "blas_threads": blas_threads}
     accepted = inspect.signature(training.fit).parameters
     if "shuffle" in accepted:
         kwargs["shuffle"] = "course"
@@ -228,14 +232,14 @@ def descentlab_moons(num_epochs: int = 10000) -> dict:
 
 
 def descentlab_signs(dtype: str = "float64", num_epochs: int = 5, warmup_epochs: int = 1, m: int = 1080,
-                     engine: str = "numpy") -> dict:
+                     engine: str = "numpy", blas_threads: Any = 1) -> dict:
     """descentlab on the SIGNS-shaped workload (float64 or float32, NumPy or TensorFlow engine)."""
     import numpy as np
 
     from workloads import SIGNS, signs_data
 
     X, y = signs_data(np.dtype(dtype).type, m=m)
-    return _descentlab_run(SIGNS, X, y, "softmax", dtype, num_epochs, warmup_epochs, engine)
+    return _descentlab_run(SIGNS, X, y, "softmax", dtype, num_epochs, warmup_epochs, engine, blas_threads)
 
 
 def descentlab_moons_register() -> None:
