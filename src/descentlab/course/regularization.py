@@ -57,6 +57,7 @@ from ..training.callbacks import Callback
 from ..training.fit import fit
 from ..training.optimizers import GD
 from . import _layout as lay
+from .initialization import predict, predict_dec, update_parameters  # the same utilities in both notebooks
 
 __all__ = [
     "initialize_parameters", "forward_propagation", "backward_propagation", "compute_cost",
@@ -99,24 +100,6 @@ def compute_cost(a3: Any, Y: Any) -> float:
     return total / m
 
 
-def update_parameters(parameters: Any, grads: Any, learning_rate: float) -> dict[str, np.ndarray]:
-    """One gradient-descent step on every W[l], b[l] (the core's GD)."""
-    from .optimization import update_parameters_with_gd
-    return update_parameters_with_gd(parameters, grads, learning_rate)
-
-
-def predict(X: Any, y: Any, parameters: Any) -> np.ndarray:
-    """Predictions (1, m) with threshold 0.5; prints ``Accuracy: ...``."""
-    return lay.course_predict(X, y, parameters)
-
-
-def predict_dec(parameters: Any, X: Any) -> np.ndarray:
-    """Boolean predictions a3 > 0.5, shape (1, m)."""
-    net = lay.to_network(parameters)
-    return lay.predictions(net, lay.inputs("X", X, net.layer_dims[0])) == 1
-
-
-# --------------------------------------------------------------------------- L2
 def compute_cost_with_regularization(A3: Any, Y: Any, parameters: Any, lambd: float) -> float:
     """J = cross-entropy(A3, Y) + λ/(2m) Σ_l ||W[l]||² (the core's L2 term)."""
     lambd = lay.lambd(lambd)
