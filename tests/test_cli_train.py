@@ -62,3 +62,21 @@ def test_bad_usage_is_one_line_and_status_2(args, words, capsys):
     assert code == 2
     assert err.count("\n") == 1 and err.startswith("descentlab: error:") and words in err
     assert "Traceback" not in err
+
+
+def test_predict_your_own_image_from_the_command_line(tmp_path, capsys):
+    from descentlab import Network, Standardize
+    from descentlab.datasets import sample_image_path
+    X = np.random.default_rng(0).integers(0, 256, (50, 12288)).astype(np.uint8)
+    net = Network([12288, 4, 6], output="softmax", seed=0, preprocessing=Standardize.fit(X),
+                  class_names=[str(k) for k in range(6)])
+    net.info["image_shape"] = [64, 64, 3]
+    model = tmp_path / "signs.safetensors"
+    net.save(model)
+    code, out, err = _run(["predict", str(model), str(sample_image_path()), "--json"], capsys)
+    assert code == 0, err
+    (pred,) = json.loads(out)
+    assert pred["label"] in range(6) and pred["class"] == str(pred["label"])
+    assert sum(pred["probabilities"]) == pytest.approx(1.0) and len(pred["top"]) == 3
+    code, out, _ = _run(["predict", str(model), str(sample_image_path())], capsys)
+    assert code == 0 and out.startswith("thumbs_up.jpg: ")
