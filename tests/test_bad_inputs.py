@@ -4,6 +4,11 @@ API errors are ValueError/TypeError subclasses of DescentlabError whose one-line
 message names the argument (or file), the value received and what was expected.
 CLI errors are one line on stderr, exit status 2, no traceback. No error leaves a
 file behind or changes one.
+
+Guards: descentlab._checks and every public entry point that uses it: descentlab.core.network,
+descentlab.training (fit, fit_many, optimizers, schedules), descentlab.io (model files, images),
+descentlab.datasets (CSV, NPZ, image folders), descentlab.experiments (TOML comparisons) and
+descentlab.cli (one line, exit 2).
 """
 
 from __future__ import annotations

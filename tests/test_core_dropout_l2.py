@@ -13,7 +13,7 @@ def _hidden_activations(net, X, keep_prob, rng):
     X1 = with_ones(X)
     ws = net._workspace(X1, dropout=True)
     masks = net._masks(keep_prob, rng, None, ws)
-    net._kernel.forward(X1, ws, masks)
+    net.kernel.forward(X1, ws, masks)
     return [a.T.copy() for a in ws.act[:-1]], masks
 
 
@@ -100,3 +100,37 @@ def test_l2_uses_the_given_training_set_size():
     small = net.loss_and_grad(X, y, l2=1.0, n_total=400)
     full = net.loss_and_grad(X, y, l2=1.0)
     assert small.l2 == pytest.approx(full.l2 / 100)
+
+
+# ------------------------------------------------------------------ the one home of each rule (core.regularization)
+def test_the_step_penalty_equals_the_cost_penalty():
+    from descentlab.core.regularization import add_l2_gradient, l2_gradient_factor, l2_penalty
+
+    net = Network([3, 5, 2, 1], seed=4)
+    mask = net.layout.weight_mask()
+    grad = np.zeros_like(net.theta)
+    pen = add_l2_gradient(net.theta, grad, l2_gradient_factor(0.7, 40, mask), np.empty_like(net.theta))
+    assert pen == pytest.approx(l2_penalty(net.theta, mask, 0.7, 40), rel=1e-14)
+    assert np.array_equal(grad, (0.7 / 40) * net.theta * mask)
+    K = np.stack([net.theta, 2 * net.theta])  # one penalty per run
+    assert np.allclose(l2_penalty(K, mask, np.array([0.7, 0.7]), 40), [pen, 4 * pen], rtol=1e-14)
+
+
+def test_draw_mask_is_keep_mask_then_scale():
+    from descentlab.core.regularization import draw_mask, keep_mask, scale_mask
+
+    out = np.empty((4, 9))
+    draw_mask(np.random.default_rng(2), 0.6, out)
+    keep = keep_mask(np.random.default_rng(2), (4, 9), 0.6)
+    assert np.array_equal(out, scale_mask(keep, 0.6))
+    assert set(np.unique(out)) <= {0.0, 1 / 0.6}
+
+
+def test_given_masks_are_checked_in_one_place():
+    from descentlab.core.regularization import check_masks
+
+    with pytest.raises(ValueError, match="one 0/1 mask per hidden layer"):
+        check_masks([np.ones((3, 2))], (0.5, 0.5), (2, 4), 3)
+    with pytest.raises(ValueError, match=r"masks\[1\]"):
+        check_masks([np.ones((3, 2)), np.ones((4, 3))], (0.5, 0.5), (2, 4), 3)
+    assert [m.dtype for m in check_masks([None, np.ones((3, 4))], (1.0, 0.5), (2, 4), 3)[1:]] == [bool]

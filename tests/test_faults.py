@@ -1,4 +1,7 @@
-"""Faults: a checkpointed run killed with SIGKILL at random points resumes bit-identically."""
+"""Faults: a checkpointed run killed with SIGKILL at random points resumes bit-identically.
+
+Guards: descentlab.training.fit and .checkpoint (resume), descentlab.io.atomic and .tensorfile (complete files).
+"""
 
 from __future__ import annotations
 

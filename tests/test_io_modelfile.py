@@ -110,7 +110,7 @@ def test_missing_file_and_size_limit(tmp_path):
         load(tmp_path / "nope.safetensors")
     path = tmp_path / "m.safetensors"
     _net().save(path)
-    from descentlab.io.modelfile import load as load_model
+    from descentlab import load as load_model
     with pytest.raises(ModelFileError, match="larger than the limit"):
         load_model(path, max_bytes=100)
 
@@ -154,3 +154,15 @@ def test_a_header_length_whose_first_byte_is_0x80_is_not_mistaken_for_a_pickle(t
     else:
         pytest.fail("no header length with low byte 0x80 in range")
     assert np.array_equal(load(path).theta, net.theta)
+
+
+def test_descentlab_save_mirrors_load(tmp_path):
+    import descentlab
+
+    net = _net()
+    descentlab.save(net, tmp_path / "a.safetensors")
+    net.save(tmp_path / "b.safetensors")
+    a, b = descentlab.load(tmp_path / "a.safetensors"), descentlab.load(tmp_path / "b.safetensors")
+    assert np.array_equal(a.theta, net.theta) and np.array_equal(b.theta, net.theta) and a.config() == b.config()
+    with pytest.raises(TypeError, match="net"):
+        descentlab.save("not a network", tmp_path / "c.safetensors")

@@ -173,3 +173,74 @@ def test_validation_numbers_match():
     got, h = _train("tensorflow", dict(optimizer="adam", lr=0.01), validation_data=(Xv, yv))
     assert np.allclose(h["val_cost"], h_ref["val_cost"], rtol=1e-12, atol=0)
     assert h["val_accuracy"] == h_ref["val_accuracy"]
+
+
+# ------------------------------------------------------------------ each translation, pinned by the rule it implements
+@pytest.mark.parametrize("name, hyper", [("gd", {}), ("momentum", {}), ("momentum", {"nesterov": True}),
+                                         ("rmsprop", {}), ("adam", {}), ("adamw", {"weight_decay": 0.05})])
+def test_tensorflow_ops_run_each_optimizer_rule_as_numpy_ops_do(name, hyper):
+    """training.optimizers.Optimizer.rule: the one written rule, run by NumpyOps and by TensorFlowOps."""
+    import tensorflow as tf
+
+    from descentlab.training.optimizers import get_optimizer
+
+    rng = np.random.default_rng(3)
+    opt = get_optimizer(name, 0.01, **hyper)
+    theta = rng.standard_normal(50)
+    state = opt.init(theta.copy(), (np.arange(50) % 3 != 0).astype(np.float64))
+    ops = tfe.TensorFlowOps(tf, tf.float64)
+    t_theta = tf.Variable(theta)
+    t_slots = [tf.Variable(state[n]) for n in opt.slots]
+    for t in range(1, 6):
+        g = rng.standard_normal(50)
+        opt.update(theta, g, state, 0.01)
+        coef = tuple(tf.constant(c, tf.float64) for c in opt.coefficients(t, 0.01)) + opt.constants(np.float64)
+        opt.rule(ops, coef, t_theta, tf.constant(g), *t_slots)
+        assert np.array_equal(t_theta.numpy(), theta)
+        for n, v in zip(opt.slots, t_slots):
+            assert np.array_equal(v.numpy(), state[n]), n
+
+
+@pytest.mark.parametrize("output", ["sigmoid", "softmax"])
+def test_tensorflow_correct_count_is_the_core_rule(output):
+    """core.outputs.correct_count, translated in _Graph.correct."""
+    import tensorflow as tf
+
+    from descentlab.core.outputs import correct_count
+
+    net, X, y = _case("relu", output, m=60)
+    Z = net.forward(X)
+    Y = net.encode_targets(y)
+    labels = Y.argmax(axis=1) if output == "softmax" else None
+    g = tfe._Graph(tf, net)
+    got = float(g.correct(tf.constant(Z), tf.constant(Y), None if labels is None else tf.constant(labels)).numpy())
+    assert got == correct_count(np.ascontiguousarray(Z.T), np.ascontiguousarray(Y.T), labels)
+
+
+def test_tensorflow_l2_term_is_the_core_rule():
+    """core.regularization.l2_penalty (λ/(2m) Σ||W||²), translated in loss_and_grad with l2_penalty_scale."""
+    from descentlab.core.regularization import l2_penalty
+
+    net, X, y = _case("tanh", "sigmoid")
+    plain, _ = tfe.loss_and_grad(net, X, y)
+    with_l2, _ = tfe.loss_and_grad(net, X, y, l2=0.7, n_total=100)
+    expected = l2_penalty(net.theta, net.layout.weight_mask(), 0.7, 100)
+    assert abs((with_l2 - plain) - expected) <= 1e-14 * expected
+
+
+def test_tensorflow_dropout_masks_are_the_core_draws():
+    """core.regularization.keep_mask / scale_mask: the engine draws them from fit's stream, in the NumPy order."""
+    from descentlab.core.regularization import keep_mask, scale_mask
+    from descentlab.training.config import FitConfig
+
+    net, X, y = _case("relu", "sigmoid", m=30)
+    cfg = FitConfig(batch_size=10, keep_prob=0.7, seed=0).resolve(net)
+    runner = tfe.TensorFlowRunner(net, X, net.encode_targets(y), None, cfg, np.random.default_rng(9))
+    got = [m.numpy() for m in runner._draw_masks(0, 3)]
+    rng = np.random.default_rng(9)
+    want = [[], []]
+    for _ in range(3):
+        for j, n in enumerate(net.layer_dims[1:-1]):
+            want[j].append(scale_mask(keep_mask(rng, (n, 10), 0.7).T, 0.7))
+    for g, w in zip(got, want):
+        assert np.array_equal(g, np.concatenate(w))

@@ -1,4 +1,9 @@
-"""Property tests (hypothesis): gradients, dropout, L2, optimizers, files and partitions on random inputs."""
+"""Property tests (hypothesis): gradients, dropout, L2, optimizers, files and partitions on random inputs.
+
+Guards: descentlab.core.network, .propagation, .regularization and .gradcheck (backprop on random
+architectures, dropout and L2 invariants), descentlab.training.optimizers (steps on random buffers),
+descentlab.io.modelfile with descentlab.load/save (round trips), descentlab.training.batching (partitions).
+"""
 
 from __future__ import annotations
 
@@ -52,11 +57,11 @@ def test_dropout_outputs_are_zero_or_scaled_and_one_is_identity(kp, n, m, seed):
     X = np.random.default_rng(seed).standard_normal((m, 3))
     X1 = with_ones(X)
     plain_ws = net._workspace(X1)
-    net._kernel.forward(X1, plain_ws)
+    net.kernel.forward(X1, plain_ws)
     plain = plain_ws.act[0].copy()
     ws = net._workspace(X1, dropout=True)
     masks = net._masks(kp, np.random.default_rng(seed), None, ws)
-    net._kernel.forward(X1, ws, masks)
+    net.kernel.forward(X1, ws, masks)
     got = ws.act[0]
     if kp == 1.0:
         assert masks is None and np.array_equal(got, plain)

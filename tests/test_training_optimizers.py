@@ -1,4 +1,4 @@
-"""Optimizers and schedules: one step against the formula by hand, conversions to other libraries."""
+"""Optimizers: one step against the formula by hand, conversions to other libraries."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ import pytest
 
 from descentlab.training import GD, Adam, AdamW, Momentum, RMSProp
 from descentlab.training.optimizers import get_optimizer
-from descentlab.training.schedules import (ExponentialDecay, InverseTimeDecay, StaircaseDecay, get_schedule)
 
 rng = np.random.default_rng(0)
 THETA = rng.standard_normal(7)
@@ -103,20 +102,6 @@ def test_convergence_on_a_quadratic():
         for _ in range(3000):
             opt.update(theta, A @ theta, state, opt.lr)
         assert np.linalg.norm(theta) < 0.05, (opt, theta)
-
-
-def test_schedules_values():
-    assert InverseTimeDecay(rate=1)(0.1, 0) == 0.1
-    assert InverseTimeDecay(rate=1)(0.1, 4) == pytest.approx(0.02)
-    s = StaircaseDecay(rate=1, interval=1000)
-    assert [s(0.1, e) for e in (0, 999, 1000, 2500)] == pytest.approx([0.1, 0.1, 0.05, 0.1 / 3])
-    assert ExponentialDecay(base=0.95)(1.0, 10) == pytest.approx(0.95 ** 10)
-    assert ExponentialDecay(base=0.5, interval=10, staircase=True)(1.0, 19) == 0.5
-    delayed = StaircaseDecay(rate=1, interval=1, delay=1)
-    assert [delayed(1.0, e) for e in (0, 1, 2)] == [1.0, 1.0, 0.5]  # the course updates after each epoch
-    assert get_schedule({"name": "staircase", "rate": 2, "interval": 5}) == StaircaseDecay(rate=2, interval=5)
-    with pytest.raises(ValueError, match="schedule.bogus"):
-        get_schedule({"name": "staircase", "bogus": 1})
 
 
 # ---------------------------------------------------------------- conversions to other libraries

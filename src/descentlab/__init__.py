@@ -1,43 +1,31 @@
 """descentlab: train fully connected networks and see why gradient descent converges, or fails to.
 
-The package is layered; each layer builds only on the ones above it here:
+The package is layered; each layer imports only itself and the layers listed before
+it (``tests/test_layering.py`` reads every import, the lazy ones included, and checks it):
 
-- ``descentlab.core``: the NumPy engine core (network, initializers, losses,
-  propagation, gradient checking, diagnostics);
-- ``descentlab.training``: optimizers, schedules, mini-batches and ``fit``;
-- ``descentlab.io``: model files, checkpoints and images;
-- ``descentlab.engines``: other engines (TensorFlow) that run the same description;
-- ``descentlab.datasets``, ``descentlab.experiments``, ``descentlab.plot``:
-  data, the course's comparisons, figures and reports;
-- ``descentlab.course``: the course's own functions, in the course's layout;
-- ``descentlab.sklearn`` and ``descentlab.cli``: the interfaces.
+1. the foundation: ``descentlab.errors``, ``descentlab._checks`` (argument checks and their
+   messages), ``descentlab._version``;
+2. ``descentlab.io``: file formats (safetensors files with limits, atomic writes, model-file
+   headers, images), none of which needs a network;
+3. ``descentlab.core``: the NumPy engine core (layout, activations, outputs and losses,
+   initializers, L2 and dropout, propagation, the Network and its files, gradient checking,
+   diagnostics);
+4. ``descentlab.engines``: the runner interface (``engines.base``) and the engines that run
+   a network description (NumPy, TensorFlow), chosen by name in ``engines.ENGINES``;
+5. ``descentlab.datasets`` and ``descentlab.plot``: data and figures;
+6. ``descentlab.training``: optimizers, schedules, mini-batches, FitConfig, ``fit`` and ``fit_many``;
+7. ``descentlab.course``: the course's own functions, in the course's layout;
+8. ``descentlab.experiments``: the course's comparisons, their runs, records, checks and reports;
+9. the interfaces: ``descentlab.sklearn``, ``descentlab.cli`` and this package's names.
 """
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
-
+from ._version import __version__
 from .core.gradcheck import GradientReport, check_gradients, gradient_check
 from .core.initializers import Initializer
-from .core.network import Cost, Network
+from .core.network import Cost, Network, load, save
 from .core.preprocessing import Scale, Standardize
-from .io.modelfile import load
-from .training import (
-    GD,
-    Adam,
-    AdamW,
-    Callback,
-    EarlyStopping,
-    ExponentialDecay,
-    History,
-    InverseTimeDecay,
-    Momentum,
-    RMSProp,
-    StaircaseDecay,
-    fit,
-    fit_many,
-    minibatches,
-)
 from .errors import (
     DataFileError,
     DescentlabError,
@@ -47,12 +35,29 @@ from .errors import (
     ModelFileError,
     NonFiniteError,
 )
+from .training import (
+    GD,
+    Adam,
+    AdamW,
+    Callback,
+    EarlyStopping,
+    ExponentialDecay,
+    FitConfig,
+    History,
+    InverseTimeDecay,
+    Momentum,
+    RMSProp,
+    StaircaseDecay,
+    fit,
+    fit_many,
+    minibatches,
+)
 
 __all__ = [
     "__version__",
     "Network", "Cost", "Initializer", "Scale", "Standardize",
     "gradient_check", "check_gradients", "GradientReport",
-    "fit", "fit_many", "History", "minibatches", "Callback", "EarlyStopping", "load",
+    "fit", "fit_many", "FitConfig", "History", "minibatches", "Callback", "EarlyStopping", "load", "save",
     "GD", "Momentum", "RMSProp", "Adam", "AdamW", "InverseTimeDecay", "StaircaseDecay", "ExponentialDecay",
     "DescentlabError", "InputError", "InputTypeError", "ModelFileError", "DataFileError", "NonFiniteError",
     "EngineUnavailableError",

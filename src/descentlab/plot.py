@@ -29,7 +29,7 @@ from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 
-from .core import _checks as check
+from . import _checks as check
 
 __all__ = ["cost_curves", "history_curves", "decision_boundary", "confusion_matrix", "image_grid",
            "confusion_counts", "new_figure", "to_png"]

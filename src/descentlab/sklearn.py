@@ -58,10 +58,11 @@ from sklearn.model_selection import train_test_split
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from .core import _checks as check
+from . import _checks as check
 from .core.activations import ACTIVATIONS
 from .core.initializers import get_initializer
 from .core.network import Network
+from .core.outputs import log_sigmoid, log_softmax, sigmoid, softmax
 from .errors import InputError, InputTypeError
 from .training.callbacks import EarlyStopping
 from .training.fit import fit as _fit
@@ -136,16 +137,6 @@ def _activations(value: Any, n_hidden: int) -> list[str]:
         with _named():
             out.append(check.choice("activation", name, ACTIVATIONS))
     return out[:n_hidden]
-
-
-def _dtype(value: Any) -> np.dtype:
-    try:
-        dt = np.dtype(value)
-    except (TypeError, ValueError):
-        dt = None
-    if dt is None or dt not in (np.float64, np.float32):
-        raise _fail("dtype", value, "'float64' or 'float32'")
-    return dt
 
 
 def _seeds(random_state: Any, n: int) -> list[int]:
@@ -229,7 +220,8 @@ class _DescentEstimator(BaseEstimator):
         if not isinstance(self.early_stopping, (bool, np.bool_)):
             raise _fail("early_stopping", self.early_stopping, "True or False")
         out["early_stopping"] = bool(self.early_stopping)
-        out["dtype"] = _dtype(self.dtype)
+        with _named():
+            out["dtype"] = check.float_dtype("dtype", self.dtype)
         # the weights, the run (shuffle, dropout) and the early-stopping split
         out["seeds"] = _seeds(self.random_state, 3)
         return out
@@ -357,18 +349,15 @@ class DescentClassifier(ClassifierMixin, _DescentEstimator):
         """Class probabilities (m, n_classes), columns in the order of ``classes_``."""
         z = self._logits(X)
         if z.shape[1] == 1:
-            return np.column_stack([_sigmoid(-z[:, 0]), _sigmoid(z[:, 0])])
-        e = np.exp(z - z.max(axis=1, keepdims=True))
-        return e / e.sum(axis=1, keepdims=True)
+            return np.column_stack([sigmoid(-z[:, 0]), sigmoid(z[:, 0])])
+        return softmax(z, axis=1)
 
     def predict_log_proba(self, X: Any) -> np.ndarray:
         """Logarithms of :meth:`predict_proba`, computed from the logits (finite for any logit)."""
         z = self._logits(X)
         if z.shape[1] == 1:
-            z1 = z[:, 0]
-            return np.column_stack([-np.logaddexp(0, z1), -np.logaddexp(0, -z1)])
-        s = z - z.max(axis=1, keepdims=True)
-        return s - np.log(np.exp(s).sum(axis=1, keepdims=True))
+            return np.column_stack([log_sigmoid(-z[:, 0]), log_sigmoid(z[:, 0])])
+        return log_softmax(z, axis=1)
 
     def predict(self, X: Any) -> np.ndarray:
         """The most probable class label of each row of X."""
@@ -424,8 +413,3 @@ class DescentRegressor(RegressorMixin, _DescentEstimator):
 def _plain(value: Any) -> Any:
     """A NumPy scalar as the Python value it holds (for readable messages)."""
     return value.item() if isinstance(value, np.generic) else value
-
-
-def _sigmoid(z: np.ndarray) -> np.ndarray:
-    """σ(z) computed without overflow for any z."""
-    return np.exp(-np.logaddexp(0, -z))

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import sys
+from collections.abc import Iterable
 
 
 def int_list(text: str) -> list[int]:
@@ -31,3 +33,13 @@ def number(text: str) -> float:
         return float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a number, received {text!r}") from None
+
+
+def names(registry: Iterable[str]) -> str:
+    """'a, b, c': the names of a registry, for a --help text."""
+    return ", ".join(registry)
+
+
+def stderr_log(message: str) -> None:
+    """A progress line on stderr (stdout is the result, e.g. the JSON document of --json)."""
+    print(message, file=sys.stderr, flush=True)

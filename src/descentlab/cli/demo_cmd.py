@@ -19,7 +19,7 @@ import argparse
 import json
 import sys
 
-from ._args import positive_int
+from ._args import positive_int, stderr_log
 
 ORDER = 62
 HELP = "run all the course experiments and write the HTML report"
@@ -35,7 +35,6 @@ def register(p: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ..experiments import run_demo, write_demo
-    from ..experiments.runner import stderr_log
     demo = run_demo(quick=args.quick, seeds=args.seeds, log=stderr_log)
     write_demo(demo, args.out)
     if args.json:

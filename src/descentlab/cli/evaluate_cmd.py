@@ -22,14 +22,14 @@ def register(p: argparse.ArgumentParser) -> None:
 
 def evaluate(net, X, y) -> dict:
     out = {"examples": int(len(X)), "cost": net.cost(X, y).data}
-    if net._out.is_classifier:
+    if net.head.is_classifier:
         out["accuracy"] = net.accuracy(X, y)
     return out
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..core.network import load as load_model
     from ..datasets import load
-    from ..io.modelfile import load as load_model
 
     net = load_model(args.model)
     ds = load(args.data, **({"target": args.target} if args.target is not None else {}))

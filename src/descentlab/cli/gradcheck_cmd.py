@@ -12,7 +12,10 @@ import json
 
 import numpy as np
 
-from ._args import int_list, number, positive_int
+from ..core.activations import ACTIVATIONS
+from ..core.initializers import INITIALIZER_NAMES
+from ..core.outputs import OUTPUTS
+from ._args import int_list, names, number, positive_int
 
 ORDER = 50
 HELP = "check gradients of a network against finite differences"
@@ -20,9 +23,9 @@ HELP = "check gradients of a network against finite differences"
 
 def register(p: argparse.ArgumentParser) -> None:
     p.add_argument("--layers", type=int_list, default=[4, 5, 3, 1], help="layer sizes, e.g. 4,5,3,1 (default)")
-    p.add_argument("--hidden", default="relu", help="hidden activation: relu, leaky_relu, tanh, sigmoid")
-    p.add_argument("--output", default="sigmoid", help="output: sigmoid, softmax, linear")
-    p.add_argument("--init", default="he", help="initializer (default he)")
+    p.add_argument("--hidden", default="relu", help=f"hidden activation: {names(ACTIVATIONS)} (default relu)")
+    p.add_argument("--output", default="sigmoid", help=f"output: {names(OUTPUTS)} (default sigmoid)")
+    p.add_argument("--init", default="he", help=f"initializer: {names(INITIALIZER_NAMES)} (default he)")
     p.add_argument("--l2", type=number, default=0.0, help="L2 strength lambda (default 0)")
     p.add_argument("--keep-prob", type=number, default=1.0, help="dropout keep probability; masks are fixed for the check")
     p.add_argument("--examples", type=positive_int, default=8, help="number of random examples (default 8)")

@@ -15,7 +15,8 @@ def register(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..io.modelfile import header, load
+    from ..core.network import load
+    from ..io.modelfile import header
 
     net = load(args.model)
     doc = header(net)

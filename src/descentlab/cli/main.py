@@ -39,7 +39,7 @@ class Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> Parser:
-    from .. import __version__
+    from .._version import __version__
     parser = Parser(prog="descentlab", description="Train fully connected networks and see why gradient descent converges, or fails to.")
     parser.add_argument("--version", action="version", version=f"descentlab {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)

@@ -48,7 +48,7 @@ def _table(net, path: str) -> np.ndarray:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..io.modelfile import load as load_model
+    from ..core.network import load as load_model
 
     net = load_model(args.model)
     if all(Path(i).suffix.lower() in _IMAGES for i in args.inputs):
@@ -67,7 +67,7 @@ def run(args: argparse.Namespace) -> int:
     X = _table(net, args.inputs[0])
     labels = net.predict(X)
     names = net.class_names
-    shown = [names[int(k)] if (names and net._out.is_classifier) else k for k in labels.tolist()]
+    shown = [names[int(k)] if (names and net.head.is_classifier) else k for k in labels.tolist()]
     if args.json:
         print(json.dumps({"predictions": shown}))
     else:

@@ -47,7 +47,7 @@ import argparse
 import json
 import sys
 
-from ._args import positive_int
+from ._args import positive_int, stderr_log
 
 ORDER = 61
 HELP = "run a course experiment or a TOML comparison"
@@ -65,7 +65,7 @@ def register(p: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ..experiments import get_experiment, run_experiment, write_outputs
-    from ..experiments.runner import slug, stderr_log
+    from ..experiments.records import slug
     experiment = get_experiment(args.experiment)
     out = args.out or f"descentlab-out/{slug(experiment.name)}"
     result = run_experiment(experiment, seeds=args.seeds, quick=args.quick, log=stderr_log)

@@ -19,8 +19,14 @@ from typing import Any
 
 import numpy as np
 
-from ..core import _checks as check
-from ._args import int_list, number, positive_int
+from .. import _checks as check
+from ..core.activations import ACTIVATIONS
+from ..core.initializers import INITIALIZER_NAMES
+from ..core.outputs import OUTPUTS
+from ..engines import ENGINES
+from ..training.batching import SHUFFLES
+from ..training.optimizers import OPTIMIZERS
+from ._args import int_list, names, number, positive_int
 
 ORDER = 10
 HELP = "train a network and save the model"
@@ -38,15 +44,15 @@ def register(p: argparse.ArgumentParser) -> None:
     net = p.add_argument_group("network")
     net.add_argument("--layers", type=int_list, help="layer sizes including input and output, e.g. 2,10,5,1 "
                      "(default: n_x,10,5,n_out)")
-    net.add_argument("--hidden", default="relu", help="hidden activation: relu, leaky_relu, tanh, sigmoid")
-    net.add_argument("--output", default="auto", help="sigmoid, softmax, linear (default: from the labels)")
-    net.add_argument("--init", default="he", help="zeros, random, he, xavier, glorot_uniform, lecun (default he)")
+    net.add_argument("--hidden", default="relu", help=f"hidden activation: {names(ACTIVATIONS)} (default relu)")
+    net.add_argument("--output", default="auto", help=f"{names(OUTPUTS)} (default: from the labels)")
+    net.add_argument("--init", default="he", help=f"{names(INITIALIZER_NAMES)}; xavier is glorot_normal (default he)")
     net.add_argument("--dtype", default="float64", choices=["float64", "float32"])
     prep = net.add_mutually_exclusive_group()
     prep.add_argument("--standardize", action="store_true", help="standardize inputs with training-set statistics")
     prep.add_argument("--scale", type=number, default=None, help="multiply inputs by this factor (e.g. 0.00392157 for /255)")
     opt = p.add_argument_group("optimization")
-    opt.add_argument("--optimizer", default="adam", help="gd, momentum, rmsprop, adam, adamw (default adam)")
+    opt.add_argument("--optimizer", default="adam", help=f"{names(OPTIMIZERS)} (default adam)")
     opt.add_argument("--lr", type=number, default=None, help="learning rate (default: the optimizer's)")
     opt.add_argument("--beta", type=number, default=None, help="momentum / RMSProp beta")
     opt.add_argument("--beta1", type=number, default=None, help="Adam beta1")
@@ -56,13 +62,15 @@ def register(p: argparse.ArgumentParser) -> None:
     opt.add_argument("--epochs", type=positive_int, default=100)
     opt.add_argument("--l2", type=number, default=0.0, help="L2 strength lambda")
     opt.add_argument("--keep-prob", type=number, default=1.0, help="dropout keep probability of hidden units")
-    opt.add_argument("--lr-decay", default="none", help="none, inverse_time, staircase, exponential")
+    opt.add_argument("--lr-decay", default="none", help=f"none, {names(_DECAYS)}")
     opt.add_argument("--decay-rate", type=number, default=1.0, help="decay rate (exponential: base)")
     opt.add_argument("--decay-interval", type=positive_int, default=1000, help="epochs per staircase step")
-    opt.add_argument("--shuffle", default="random", choices=["random", "course", "none"])
+    opt.add_argument("--shuffle", default="random", choices=list(SHUFFLES),
+                     help="example order: " + "; ".join(f"{k}: {v}" for k, v in SHUFFLES.items()))
     opt.add_argument("--validation-split", type=number, default=0.0, help="fraction of training data held out")
     opt.add_argument("--early-stopping", type=positive_int, default=None, metavar="PATIENCE")
-    opt.add_argument("--engine", default="numpy", choices=["numpy", "tensorflow"])
+    opt.add_argument("--engine", default="numpy", choices=list(ENGINES),
+                     help="; ".join(f"{e.name}: {e.description}" for e in ENGINES.values()))
     run = p.add_argument_group("run")
     run.add_argument("--seed", type=int, default=0, help="seed of the weights and of the run (default 0)")
     run.add_argument("--out", default=None, metavar="MODEL", help="write the trained model here")
@@ -74,20 +82,21 @@ def register(p: argparse.ArgumentParser) -> None:
     run.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
+# --lr-decay: each schedule of the registry the flags can set, and how --decay-rate/--decay-interval map onto it
+_DECAYS = {"inverse_time": ("rate",), "staircase": ("rate", "interval"), "exponential": ("base",)}
+
+
 def _schedule(args: argparse.Namespace) -> Any:
-    name = check.choice("--lr-decay", args.lr_decay, ("none", "inverse_time", "staircase", "exponential"))
+    name = check.choice("--lr-decay", args.lr_decay, ("none", *_DECAYS))
     if name == "none":
         return None
-    if name == "inverse_time":
-        return {"name": name, "rate": args.decay_rate}
-    if name == "staircase":
-        return {"name": name, "rate": args.decay_rate, "interval": args.decay_interval}
-    return {"name": name, "base": args.decay_rate}
+    values = {"rate": args.decay_rate, "base": args.decay_rate, "interval": args.decay_interval}
+    return {"name": name, **{k: values[k] for k in _DECAYS[name]}}
 
 
 def _output(args: argparse.Namespace, y: np.ndarray) -> tuple[str, int]:
     if args.output != "auto":
-        out = check.choice("--output", args.output, ("sigmoid", "softmax", "linear"))
+        out = check.choice("--output", args.output, OUTPUTS)
         return out, (int(y.max()) + 1 if out == "softmax" else 1)
     if y.dtype.kind == "f" and not np.all(np.mod(y, 1) == 0):
         return "linear", 1
@@ -150,7 +159,7 @@ def _result(net: Any, ds: Any, history: Any) -> dict[str, Any]:
     last = history.last() or {}
     res = {"dataset": ds.name, "network": net.config(), "epochs": len(history), "final_cost": last.get("cost"),
            "stop_reason": history.stop_reason, "seed": history.seed}
-    if net._out.is_classifier:
+    if net.head.is_classifier:
         res["train_accuracy"] = net.accuracy(ds.X_train, ds.y_train)
         if ds.X_test is not None:
             res["test_accuracy"] = net.accuracy(ds.X_test, ds.y_test)

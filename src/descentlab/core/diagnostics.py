@@ -92,11 +92,11 @@ def diagnose(net, X: Any, y: Any = None, *, l2: float = 0.0, tol: float = 1e-10)
     if y is not None:
         YT = np.ascontiguousarray(net.encode_targets(y, len(X1)).T)
         saved = net.grad.copy()
-        loss_and_backprop(net._kernel, net._out, X1, YT, ws)
+        loss_and_backprop(net.kernel, net.head, X1, YT, ws)
         grads = {k: float(np.linalg.norm(v)) for k, v in net.grads.items()}
         net.grad[...] = saved
     else:
-        net._kernel.forward(X1, ws)
+        net.kernel.forward(X1, ws)
         grads = None
     layers = []
     L = net.layout.n_layers

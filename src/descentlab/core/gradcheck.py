@@ -32,10 +32,11 @@ from typing import Any, Callable
 
 import numpy as np
 
-from . import _checks as check
+from .. import _checks as check
 from .layout import Layout
 from .network import Network
 from .propagation import Kernel, with_ones
+from .regularization import keep_mask, l2_penalty, scale_mask
 
 _CHUNK_FLOATS = 4_000_000  # activations held at once by one batched forward
 
@@ -140,17 +141,18 @@ class _Objective:
         self.net, self.l2, self.masks = net, l2, masks
         self.X, self.Y = with_ones(X), np.ascontiguousarray(Y.T)
         self.wmask = net.layout.weight_mask()
+        self.m = len(X)
         self.batch = max(1, _CHUNK_FLOATS // (len(X) * max(net.layer_dims)))
 
     def __call__(self, thetas: np.ndarray) -> np.ndarray:
         out = np.empty(len(thetas))
         for start in range(0, len(thetas), self.batch):
             block = thetas[start:start + self.batch]
-            kernel = Kernel.build(self.net.layout, self.net._acts, block, None)
+            kernel = Kernel.build(self.net.layout, self.net.activations, block, None)
             ws = kernel.workspace(self.X, tuple(m is not None for m in (self.masks or [])))
             logits = kernel.forward(self.X, ws, self.masks)
-            data = self.net._out.loss(logits, self.Y, None) / len(self.X)
-            reg = self.l2 / (2 * len(self.X)) * ((block * block) @ self.wmask) if self.l2 else 0.0
+            data = self.net.head.loss(logits, self.Y, None) / self.m
+            reg = l2_penalty(block, self.wmask, self.l2, self.m) if self.l2 else 0.0
             out[start:start + len(block)] = data + reg
         return out
 
@@ -160,8 +162,8 @@ def _fixed_masks(net: Network, X: np.ndarray, keep_prob: Any, seed: Any) -> tupl
     if all(p == 1.0 for p in probs):
         return None, None
     rng = np.random.default_rng(seed)
-    keep = [rng.random((len(X), n)) < p for n, p in zip(net.layer_dims[1:-1], probs)]
-    scaled = [np.ascontiguousarray(k.T, dtype=np.float64) / p for k, p in zip(keep, probs)]
+    keep = [keep_mask(rng, (len(X), n), p) for n, p in zip(net.layer_dims[1:-1], probs)]
+    scaled = [np.ascontiguousarray(scale_mask(k.T, p)) for k, p in zip(keep, probs)]
     return keep, scaled
 
 

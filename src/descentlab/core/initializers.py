@@ -28,7 +28,7 @@ from typing import Any, Union
 
 import numpy as np
 
-from ._checks import choice, fail, fail_type, real
+from .._checks import choice, fail, fail_type, real
 
 RNG = Union[np.random.RandomState, np.random.Generator]
 
@@ -90,6 +90,10 @@ _ALIASES = {
 }
 
 INITIALIZERS = tuple(sorted(_ALIASES))
+"""Every name an initializer goes by (aliases included)."""
+
+INITIALIZER_NAMES = ("zeros", "random", "he", "lecun", "glorot_normal", "glorot_uniform")
+"""The initializers themselves; :data:`INITIALIZERS` adds their aliases (xavier = glorot_normal, ...)."""
 
 
 def get_initializer(init: Any, scale: float | None = None) -> Initializer:

@@ -15,13 +15,16 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from . import _checks as check
+from .. import _checks as check
+from ..errors import DescentlabError, ModelFileError
+from ..io import modelfile, tensorfile
 from .activations import ACTIVATIONS
 from .initializers import Initializer, get_initializer, resolve_rng
 from .layout import Layout
 from .outputs import OUTPUTS
-from .preprocessing import Preprocessing
+from .preprocessing import Preprocessing, preprocessing_from
 from .propagation import Kernel, Workspace, loss_and_backprop, scaled_masks, with_ones
+from .regularization import check_masks, l2_gradient_factor, l2_penalty, scale_mask
 
 DTYPES = {"float64": np.float64, "float32": np.float32}
 
@@ -39,16 +42,6 @@ class Cost:
 
     def __float__(self) -> float:
         return float(self.total)
-
-
-def _dtype(value: Any) -> np.dtype:
-    try:
-        dt = np.dtype(value)
-    except TypeError as exc:
-        raise check.fail("dtype", value, "float64 or float32") from exc
-    if dt not in (np.float64, np.float32):
-        raise check.fail("dtype", value, "float64 or float32")
-    return dt
 
 
 class Network:
@@ -85,7 +78,7 @@ class Network:
             raise check.fail("hidden", hidden, f"one activation name or a list of {n_hidden} names")
         self.hidden = tuple(check.choice("hidden", h, ACTIVATIONS) for h in names)
         self.output = check.choice("output", output, OUTPUTS)
-        self.dtype = _dtype(dtype)
+        self.dtype = check.float_dtype("dtype", dtype)
         self.layout = Layout(dims)
         self._bind(np.zeros(self.layout.size, self.dtype), np.zeros(self.layout.size, self.dtype))
         self.preprocessing = preprocessing
@@ -103,11 +96,13 @@ class Network:
         return self.layout.size
 
     @property
-    def _acts(self):
+    def activations(self) -> tuple:
+        """The hidden layers' :class:`~.activations.Activation` objects, in layer order."""
         return tuple(ACTIVATIONS[h] for h in self.hidden)
 
     @property
-    def _out(self):
+    def head(self):
+        """The output layer's :class:`~.outputs.Output`: its activation, loss from logits and targets."""
         return OUTPUTS[self.output]
 
     def config(self) -> dict[str, Any]:
@@ -139,7 +134,7 @@ class Network:
         self.theta, self.grad = theta, grad
         self.params = self.layout.views(theta)
         self.grads = self.layout.views(grad)
-        self._kernel = Kernel.build(self.layout, self._acts, theta, grad)
+        self.kernel = Kernel.build(self.layout, self.activations, theta, grad)
 
     def copy(self) -> "Network":
         """An independent network with the same description and parameters."""
@@ -152,14 +147,14 @@ class Network:
     def astype(self, dtype: Any) -> "Network":
         """A copy whose buffers have another dtype (float64 or float32)."""
         new = self.copy()
-        new.dtype = _dtype(dtype)
+        new.dtype = check.float_dtype("dtype", dtype)
         new._bind(self.theta.astype(new.dtype), np.zeros(self.theta.shape, new.dtype))
         return new
 
     def __getstate__(self) -> dict[str, Any]:
         """Pickle (in memory only, e.g. for joblib) the buffers, not their views."""
         state = dict(self.__dict__)
-        for key in ("params", "grads", "_kernel"):
+        for key in ("params", "grads", "kernel"):
             state.pop(key, None)
         return state
 
@@ -196,7 +191,7 @@ class Network:
 
     def encode_targets(self, y: Any, n_examples: int | None = None, name: str = "y") -> np.ndarray:
         """Check targets and return them as a float matrix Y (m, n_L)."""
-        Y = self._out.encode(y, self.layer_dims[-1], self.dtype, name)
+        Y = self.head.encode(y, self.layer_dims[-1], self.dtype, name)
         if n_examples is not None and len(Y) != n_examples:
             raise check.fail(name, f"{len(Y)} targets", f"{n_examples} targets, one per row of X")
         return Y
@@ -212,42 +207,32 @@ class Network:
         return scaled_masks(rng, ws, probs)
 
     def _given_masks(self, masks: Any, probs: tuple[float, ...], ws: Workspace) -> list:
-        if len(masks) != len(self.hidden):
-            raise check.fail("masks", f"{len(masks)} masks", f"one 0/1 mask per hidden layer ({len(self.hidden)})")
-        out = []
-        for l, (mask, kp) in enumerate(zip(masks, probs)):
-            if mask is None:
-                out.append(None)
-                continue
-            mask = np.asarray(mask)
-            want = ws.act[l].shape[::-1]
-            if mask.shape != want:
-                raise check.fail(f"masks[{l}]", mask, f"shape {want} (examples, units)")
-            out.append(np.ascontiguousarray((mask.T != 0).astype(self.dtype) / self.dtype.type(kp)))
-        return out
+        keep = check_masks(masks, probs, self.layer_dims[1:-1], ws.act[0].shape[-1])
+        return [None if k is None else np.ascontiguousarray(scale_mask(k.T, kp).astype(self.dtype))
+                for k, kp in zip(keep, probs)]
 
     # ------------------------------------------------------------------ compute
     def _workspace(self, X1: np.ndarray, dropout: bool = False) -> Workspace:
-        return self._kernel.workspace(X1, tuple([dropout] * len(self.hidden)))
+        return self.kernel.workspace(X1, tuple([dropout] * len(self.hidden)))
 
     def forward(self, X: Any, *, keep_prob: Any = 1.0, rng: Any = None, masks: Any = None) -> np.ndarray:
         """Logits Z[L] of shape (m, n_L). Dropout applies only when keep_prob < 1 (training)."""
         X1 = with_ones(self.prepare_inputs(X))
         ws = self._workspace(X1, dropout=True)
-        return self._kernel.forward(X1, ws, self._masks(keep_prob, rng, masks, ws)).T.copy()
+        return self.kernel.forward(X1, ws, self._masks(keep_prob, rng, masks, ws)).T.copy()
 
     def predict_proba(self, X: Any) -> np.ndarray:
         """Output activations: P(y=1) of shape (m,) for one sigmoid unit, (m, C) for softmax."""
-        a = self._out.activate(self.forward(X))
+        a = self.head.activate(self.forward(X))
         return a[:, 0] if a.shape[1] == 1 else a
 
     def predict(self, X: Any) -> np.ndarray:
         """Class labels (m,) for sigmoid (threshold 0.5) and softmax (argmax); values for linear."""
-        return self._out.predict(self.forward(X))
+        return self.head.predict(self.forward(X))
 
     def accuracy(self, X: Any, y: Any) -> float:
         """Fraction of examples whose predicted class equals the label."""
-        if not self._out.is_classifier:
+        if not self.head.is_classifier:
             raise check.fail("output", self.output, "a classifier output (sigmoid or softmax) for accuracy")
         Xp = check.features("X", X, self.layer_dims[0])
         Y = self.encode_targets(y, len(Xp))
@@ -256,11 +241,10 @@ class Network:
         return float(np.mean(pred.reshape(labels.shape) == labels))
 
     def l2_cost(self, l2: float, m: int) -> float:
-        """λ/(2m) Σ_l ||W_l||², weights only."""
+        """λ/(2m) Σ_l ||W_l||², weights only (:func:`.regularization.l2_penalty`, in float64)."""
         if l2 == 0:
             return 0.0
-        return l2 / (2 * m) * sum(float(np.sum(self.params[f"W{l}"].astype(np.float64) ** 2))
-                                  for l in range(1, self.layout.n_layers + 1))
+        return float(l2_penalty(self.theta.astype(np.float64), self.layout.weight_mask(), l2, m))
 
     def cost(self, X: Any, y: Any, l2: float = 0.0) -> Cost:
         """J = (1/m) Σ_i L_i + λ/(2m) Σ_l ||W_l||², from the logits (always finite)."""
@@ -268,7 +252,7 @@ class Network:
         X1 = with_ones(self.prepare_inputs(X))
         YT = np.ascontiguousarray(self.encode_targets(y, len(X1)).T)
         ws = self._workspace(X1)
-        loss_sum = self._out.loss(self._kernel.forward(X1, ws), YT, None)
+        loss_sum = self.head.loss(self.kernel.forward(X1, ws), YT, None)
         return Cost(float(loss_sum) / len(X1), self.l2_cost(l2, len(X1)))
 
     def loss_and_grad(self, X: Any, y: Any, *, l2: float = 0.0, keep_prob: Any = 1.0, rng: Any = None,
@@ -286,9 +270,9 @@ class Network:
         YT = np.ascontiguousarray(self.encode_targets(y, len(X1)).T)
         m = len(X1) if n_total is None else check.integer("n_total", n_total, low=1)
         ws = self._workspace(X1, dropout=True)
-        loss_sum = loss_and_backprop(self._kernel, self._out, X1, YT, ws, self._masks(keep_prob, rng, masks, ws))
+        loss_sum = loss_and_backprop(self.kernel, self.head, X1, YT, ws, self._masks(keep_prob, rng, masks, ws))
         if l2:
-            self.grad += (l2 / m) * self.theta * self.layout.weight_mask(self.dtype)
+            self.grad += l2_gradient_factor(l2, m, self.layout.weight_mask(self.dtype)) * self.theta
         return Cost(float(loss_sum) / len(X1), self.l2_cost(l2, m))
 
     # ------------------------------------------------------------- conveniences
@@ -298,11 +282,52 @@ class Network:
         return diagnose(self, X, y, **kwargs)
 
     def save(self, path: Any) -> None:
-        """Write the model file (safetensors weights + JSON header), atomically."""
-        from ..io.modelfile import save
-        save(self, path)
+        """Write the model file (safetensors weights + JSON header), atomically; see :mod:`descentlab.io.modelfile`."""
+        modelfile.save(self, path)
+
+    @classmethod
+    def from_document(cls, doc: dict[str, Any], arrays: dict[str, np.ndarray], where: str) -> "Network":
+        """Rebuild a Network from a model header document and its tensors (model files and checkpoints)."""
+        cfg = doc.get("network")
+        if not isinstance(cfg, dict):
+            raise ModelFileError(f"{where}: the header has no network description")
+        try:
+            net = cls(cfg.get("layer_dims"), hidden=cfg.get("hidden") or [], output=cfg.get("output"),
+                      init="zeros", seed=0, dtype=cfg.get("dtype"),
+                      preprocessing=preprocessing_from(doc.get("preprocessing"), arrays),
+                      class_names=doc.get("class_names"))
+        except (DescentlabError, ValueError, TypeError) as exc:
+            raise ModelFileError(f"{where}: invalid network description: {exc}") from exc
+        for name in net.layout.names():
+            arr, shape = arrays.get(name), net.layout.shape(name)
+            if arr is None or arr.shape != shape:
+                got = "missing" if arr is None else f"shape {arr.shape}"
+                raise ModelFileError(f"{where}: tensor {name}: expected shape {shape}, received {got}")
+            if not np.isfinite(arr).all():
+                raise ModelFileError(f"{where}: tensor {name} holds NaN or infinite values")
+            net.params[name][...] = arr
+        if cfg.get("init") and isinstance(cfg.get("init"), str):
+            net.init = net.init.__class__(cfg["init"], float(cfg.get("init_scale") or 1.0)) if cfg["init"] in (
+                "zeros", "random", "he", "lecun", "glorot_normal", "glorot_uniform") else net.init
+        net.seed = cfg.get("seed") if isinstance(cfg.get("seed"), int) else None
+        info = doc.get("info")
+        net.info = dict(info) if isinstance(info, dict) else {}
+        return net
 
     def predict_image(self, path: Any, top: int = 3):
-        """Classify one image file with the preprocessing saved in this model."""
+        """Classify one image file with the preprocessing saved in this model; see :func:`descentlab.io.images.predict_image`."""
         from ..io.images import predict_image
         return predict_image(self, path, top=top)
+
+
+def save(net: Network, path: Any) -> None:
+    """Write ``net`` to a model file at ``path``, atomically (the same as ``net.save(path)``)."""
+    if not isinstance(net, Network):
+        raise check.fail_type("net", net, "a descentlab Network")
+    net.save(path)
+
+
+def load(path: Any, *, max_bytes: int = tensorfile.MAX_FILE_BYTES) -> Network:
+    """Load a model file written by :func:`save` (or ``net.save``). Never executes code."""
+    doc, arrays = modelfile.read(path, max_bytes=max_bytes)
+    return Network.from_document(doc, arrays, str(path))

@@ -27,7 +27,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from ._checks import fail, fail_type
+from .._checks import fail, fail_type
 from .activations import ZERO
 
 _SUM = (-2, -1)  # the example and unit axes; leading axes (runs) survive
@@ -76,14 +76,44 @@ def _half_squared(z: np.ndarray, y: np.ndarray, delta: np.ndarray | None) -> np.
     return loss
 
 
-def _sigmoid_probs(z: np.ndarray) -> np.ndarray:
-    """σ(z) = exp(−log(1 + e^−z)): relative precision in both tails (σ(−40) ≈ 4.2e-18, not 0)."""
-    return np.exp(-np.logaddexp(0, -z))
+def sigmoid(z: Any) -> np.ndarray:
+    """σ(z) = exp(−log(1 + e^−z)): relative precision in both tails (σ(−40) ≈ 4.2e-18, not 0), no overflow."""
+    return np.exp(log_sigmoid(z))
 
 
-def _softmax_probs(z: np.ndarray) -> np.ndarray:
-    e = np.exp(z - z.max(axis=-1, keepdims=True))
-    return e / e.sum(axis=-1, keepdims=True)
+def log_sigmoid(z: Any) -> np.ndarray:
+    """log σ(z) = −log(1 + e^−z), finite for any z (log σ(z) for −z is log(1 − σ(z)))."""
+    return -np.logaddexp(0, -np.asarray(z))
+
+
+def softmax(z: Any, axis: int = -1) -> np.ndarray:
+    """e^z_k / Σ_j e^z_j along ``axis``, shifted by the maximum so no exponential overflows."""
+    e = np.exp(z - np.max(z, axis=axis, keepdims=True))
+    return e / e.sum(axis=axis, keepdims=True)
+
+
+def log_softmax(z: Any, axis: int = -1) -> np.ndarray:
+    """log softmax(z) = (z − max z) − log Σ_j e^(z_j − max z), finite for any z."""
+    s = z - np.max(z, axis=axis, keepdims=True)
+    return s - np.log(np.exp(s).sum(axis=axis, keepdims=True))
+
+
+def correct_count(logits: np.ndarray, Y: np.ndarray, labels: np.ndarray | None, zero: Any = 0) -> Any:
+    """How many examples of a batch are classified right, from feature-major logits (..., n_L, B).
+
+    With ``labels`` (softmax: the class index of each example, (..., B)) an example
+    is right when the largest logit is its label's; otherwise (sigmoid outputs,
+    targets ``Y`` (..., n_L, B) holding exact 0.0/1.0) each unit is right when
+    ``z > 0`` equals its target, and a batch counts the fraction of right units per
+    example. Leading axes (K runs) give one count per run.
+    """
+    if logits.ndim == 2:
+        if labels is not None:
+            return np.count_nonzero(logits.argmax(axis=0) == labels)
+        return np.count_nonzero(np.greater(logits, zero) == Y) / Y.shape[0]
+    if labels is not None:
+        return np.count_nonzero(logits.argmax(axis=-2) == labels, axis=-1)
+    return np.count_nonzero(np.greater(logits, zero) == Y, axis=(-2, -1)) / Y.shape[-2]
 
 
 @dataclass(frozen=True)
@@ -181,7 +211,7 @@ def _encode_real(y: Any, n_out: int, dtype: Any, name: str) -> np.ndarray:
 _ENCODERS = {"sigmoid": _encode_binary, "softmax": _encode_classes, "linear": _encode_real}
 
 OUTPUTS: dict[str, Output] = {
-    "sigmoid": Output("sigmoid", "binary cross-entropy", _bce, _sigmoid_probs, True),
-    "softmax": Output("softmax", "categorical cross-entropy", _softmax_ce, _softmax_probs, True),
+    "sigmoid": Output("sigmoid", "binary cross-entropy", _bce, sigmoid, True),
+    "softmax": Output("softmax", "categorical cross-entropy", _softmax_ce, softmax, True),
     "linear": Output("linear", "half mean squared error", _half_squared, lambda z: np.array(z), False),
 }

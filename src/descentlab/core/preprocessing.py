@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from ._checks import fail, real
+from .._checks import fail, real
 
 
 @dataclass(frozen=True)

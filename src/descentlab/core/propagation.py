@@ -30,6 +30,7 @@ import numpy as np
 
 from .activations import Activation
 from .layout import Layout
+from .regularization import draw_mask
 
 
 class Workspace:
@@ -144,16 +145,11 @@ def with_ones(X: np.ndarray) -> np.ndarray:
 
 
 def scaled_masks(rng, ws: Workspace, keep_probs: tuple[float, ...]) -> list:
-    """Draw fresh inverted-dropout masks D/keep_prob, shape (..., n_l, B), into the workspace."""
-    out = []
-    for buf, kp in zip(ws.masks, keep_probs):
-        if buf is None or kp >= 1.0:
-            out.append(None)
-            continue
-        keep = rng.random(buf.shape) < kp
-        np.multiply(keep, 1.0 / kp, out=buf)
-        out.append(buf)
-    return out
+    """Draw fresh inverted-dropout masks D/keep_prob, shape (..., n_l, B), into the workspace.
+
+    The rule is :func:`.regularization.draw_mask`; hidden layers with keep_prob 1 get None.
+    """
+    return [None if (buf is None or kp >= 1.0) else draw_mask(rng, kp, buf) for buf, kp in zip(ws.masks, keep_probs)]
 
 
 def loss_and_backprop(kernel: Kernel, output, X: np.ndarray, Y: np.ndarray, ws: Workspace,

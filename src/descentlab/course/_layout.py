@@ -21,10 +21,12 @@ from typing import Any
 
 import numpy as np
 
-from ..core import _checks as check
+from .. import _checks as check
 from ..core.activations import ACTIVATIONS
 from ..core.layout import Layout
 from ..core.network import Network
+from ..core.outputs import sigmoid as core_sigmoid
+from ..training.callbacks import Callback
 
 HIDDEN = "relu"
 OUTPUT = "sigmoid"
@@ -248,14 +250,12 @@ def masks_from(name: str, masks: Sequence[Any], dims: tuple[int, ...], m: int) -
 
 
 def sigmoid(Z: np.ndarray) -> np.ndarray:
-    """1 / (1 + e^-z) as exp(-log(1 + e^-z)): relatively accurate in both tails, no overflow.
+    """The core's :func:`~descentlab.core.outputs.sigmoid` of Z as float64: relatively precise in both tails.
 
-    (The core's ``OUTPUTS["sigmoid"].activate``, 0.5 (1 + tanh(z/2)), is accurate to about
-    1e-16 *absolutely*, so its small probabilities lose their relative precision and are
-    exactly 0 below z of about -37, where the course's 1 / (1 + e^-z) is still about 1e-17:
-    the course's ``compute_cost(a3, Y)`` would then turn a finite cost into inf.)
+    (So the course's ``compute_cost(a3, Y)`` sees σ(z) ≈ 1e-17 rather than 0 where the course's
+    own ``1 / (1 + np.exp(-z))`` is still above 0, and does not turn a finite cost into inf.)
     """
-    return np.exp(-np.logaddexp(0.0, -np.asarray(Z, dtype=np.float64)))
+    return core_sigmoid(np.asarray(Z, dtype=np.float64))
 
 
 def forward(net: Network, X: np.ndarray, masks: list[np.ndarray] | None = None,
@@ -416,3 +416,18 @@ def cross_entropy(name: str, A: Any, Y: Any) -> tuple[float, int]:
         pos = np.where(y != 0, -np.log(np.where(y != 0, a, 1.0)), 0.0) * y
         neg = np.where(y != 1, -np.log(np.where(y != 1, 1.0 - a, 1.0)), 0.0) * (1 - y)
     return float(np.sum(pos + neg)), a.shape[1]
+
+
+class PrintCost(Callback):
+    """The course's report every ``every`` epochs, ``Cost after <word> i: <cost>`` (``fmt`` formats the cost:
+    None prints it as Python does); with a schedule, also the rate set for the next epoch."""
+
+    def __init__(self, every: int, word: str, fmt: str | None = None, schedule: Any = None, lr0: float = 0.0) -> None:
+        self.every, self.word, self.fmt, self.schedule, self.lr0 = every, word, fmt, schedule, lr0
+
+    def on_epoch_end(self, epoch, logs, run):
+        if epoch % self.every == 0:
+            cost = logs["cost"] if self.fmt is None else self.fmt % logs["cost"]
+            print(f"Cost after {self.word} {epoch}: {cost}")
+            if self.schedule is not None:
+                print("learning rate after epoch %i: %f" % (epoch, self.schedule(self.lr0, epoch + 1)))

@@ -38,7 +38,7 @@ from typing import Any
 
 import numpy as np
 
-from ..core import _checks as check
+from .. import _checks as check
 from ..core.gradcheck import check_gradients
 from ..core.gradcheck import gradient_check as _core_gradient_check
 from . import _layout as lay

@@ -36,9 +36,8 @@ from typing import Any
 
 import numpy as np
 
-from ..core import _checks as check
+from .. import _checks as check
 from ..core.network import Network
-from ..training.callbacks import Callback
 from ..training.fit import fit
 from ..training.optimizers import GD
 from . import _layout as lay
@@ -70,15 +69,6 @@ def initialize_parameters_he(layers_dims: Any) -> dict[str, np.ndarray]:
     return lay.initial_parameters(layers_dims, "he")
 
 
-class _PrintCost(Callback):
-    def __init__(self, every: int, word: str) -> None:
-        self.every, self.word = every, word
-
-    def on_epoch_end(self, epoch, logs, run):
-        if epoch % self.every == 0:
-            print(f"Cost after {self.word} {epoch}: {logs['cost']}")
-
-
 def model(X: Any, Y: Any, learning_rate: float = 0.01, num_iterations: int = 15000, print_cost: bool = True,
           initialization: str = "he") -> dict[str, np.ndarray]:
     """Train the course's 3-layer network [n_x, 10, 5, 1] with full-batch gradient descent.
@@ -103,7 +93,7 @@ def model(X: Any, Y: Any, learning_rate: float = 0.01, num_iterations: int = 150
     net = Network([Xc.shape[0], *HIDDEN_LAYERS, 1], hidden=lay.HIDDEN, output=lay.OUTPUT, init=key, seed=3)
     if iterations:
         fit(net, Xc.T, y, optimizer=GD(lr=lr), epochs=iterations, batch_size=None, shuffle="none",
-            verbose=0, seed=0, callbacks=[_PrintCost(1000, "iteration")] if print_cost else [])
+            verbose=0, seed=0, callbacks=[lay.PrintCost(1000, "iteration")] if print_cost else [])
     return lay.from_network(net)
 
 

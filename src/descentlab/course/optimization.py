@@ -39,13 +39,12 @@ from typing import Any, Callable, ClassVar
 
 import numpy as np
 
-from ..core import _checks as check
+from .. import _checks as check
 from ..core.layout import Layout
 from ..core.network import Network
 from ..training.batching import minibatches
-from ..training.callbacks import Callback
 from ..training.fit import fit
-from ..training.optimizers import GD, Adam, Momentum
+from ..training.optimizers import GD, Adam, Momentum, bias_correction
 from ..training.schedules import InverseTimeDecay, Schedule, StaircaseDecay
 from . import _layout as lay
 
@@ -180,8 +179,8 @@ def update_parameters_with_adam(parameters: Any, grads: Any, v: Any, s: Any, t: 
     lay.write_back(s, lay.unflatten(state["s"], layout, prefix="d", like=s))
     if not return_corrected:
         return parameters, v, s
-    v_corrected = {k: val / (1 - np.power(opt.beta1, t)) for k, val in v.items()}
-    s_corrected = {k: val / (1 - np.power(opt.beta2, t)) for k, val in s.items()}
+    v_corrected = {k: val / bias_correction(opt.beta1, t) for k, val in v.items()}
+    s_corrected = {k: val / bias_correction(opt.beta2, t) for k, val in s.items()}
     return parameters, v, s, v_corrected, s_corrected
 
 
@@ -244,19 +243,6 @@ def _schedule(decay: Any, decay_rate: Any) -> Schedule | None:
     return _CourseDecay(fn=decay, rate=check.real("decay_rate", decay_rate))
 
 
-class _PrintCost(Callback):
-    """The course's report every ``every`` epochs; with a schedule, also the rate set for the next epoch."""
-
-    def __init__(self, every: int, schedule: Schedule | None, lr0: float) -> None:
-        self.every, self.schedule, self.lr0 = every, schedule, lr0
-
-    def on_epoch_end(self, epoch, logs, run):
-        if epoch % self.every == 0:
-            print("Cost after epoch %i: %f" % (epoch, logs["cost"]))
-            if self.schedule is not None:
-                print("learning rate after epoch %i: %f" % (epoch, self.schedule(self.lr0, epoch + 1)))
-
-
 def _layers_dims(value: Any) -> tuple[int, ...]:
     try:
         return check.layer_dims(value)
@@ -309,7 +295,7 @@ def model(X: Any, Y: Any, layers_dims: Any, optimizer: str, learning_rate: float
     net = Network(dims, hidden=lay.HIDDEN, output=lay.OUTPUT, init="he", seed=3)
     if epochs:
         fit(net, Xc.T, y, optimizer=opt, epochs=epochs, batch_size=min(size, m), shuffle="course", schedule=schedule,
-            verbose=0, seed=0, callbacks=[_PrintCost(1000, schedule, lr)] if print_cost else [])
+            verbose=0, seed=0, callbacks=[lay.PrintCost(1000, "epoch", "%f", schedule, lr)] if print_cost else [])
     return lay.from_network(net)
 
 

@@ -51,9 +51,9 @@ from typing import Any
 
 import numpy as np
 
-from ..core import _checks as check
+from .. import _checks as check
 from ..core.network import Network
-from ..training.callbacks import Callback
+from ..core.regularization import keep_mask
 from ..training.fit import fit
 from ..training.optimizers import GD
 from . import _layout as lay
@@ -133,7 +133,7 @@ def forward_propagation_with_dropout(X: Any, parameters: Any, keep_prob: float =
     Xc = lay.inputs("X", X, net.layer_dims[0])
     rs = np.random.RandomState(seed)
     m = Xc.shape[1]
-    masks = [rs.rand(n, m) < kp for n in net.layer_dims[1:-1]]
+    masks = [keep_mask(rs, (n, m), kp) for n in net.layer_dims[1:-1]]  # the draws of rs.rand(n, m) < kp
     return lay.forward_cache(net, Xc, masks, kp)
 
 
@@ -148,15 +148,6 @@ def backward_propagation_with_dropout(X: Any, Y: Any, cache: Any, keep_prob: flo
 
 
 # --------------------------------------------------------------------------- model
-class _PrintCost(Callback):
-    def __init__(self, every: int) -> None:
-        self.every = every
-
-    def on_epoch_end(self, epoch, logs, run):
-        if epoch % self.every == 0:
-            print(f"Cost after iteration {epoch}: {logs['cost']}")
-
-
 def model(X: Any, Y: Any, learning_rate: float = 0.3, num_iterations: int = 30000, print_cost: bool = True,
           lambd: float = 0, keep_prob: float = 1, *, seed: int = 1) -> dict[str, np.ndarray]:
     """Train [n_x, 20, 3, 1] with full-batch gradient descent, optionally with L2 or dropout.
@@ -184,5 +175,5 @@ def model(X: Any, Y: Any, learning_rate: float = 0.3, num_iterations: int = 3000
     net = Network([Xc.shape[0], *HIDDEN_LAYERS, 1], hidden=lay.HIDDEN, output=lay.OUTPUT, init="lecun", seed=3)
     if iterations:
         fit(net, Xc.T, y, optimizer=GD(lr=lr), epochs=iterations, batch_size=None, shuffle="none",
-            l2=l2, keep_prob=kp, verbose=0, seed=seed, callbacks=[_PrintCost(10000)] if print_cost else [])
+            l2=l2, keep_prob=kp, verbose=0, seed=seed, callbacks=[lay.PrintCost(10000, "iteration")] if print_cost else [])
     return lay.from_network(net)

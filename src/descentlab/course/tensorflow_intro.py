@@ -58,8 +58,8 @@ from typing import Any
 
 import numpy as np
 
-from ..core import _checks
-from ..core._checks import fail, fail_type
+from .. import _checks
+from .._checks import fail, fail_type
 from ..errors import EngineUnavailableError, NonFiniteError
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")

@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from ..core import _checks as check
+from .. import _checks as check
 from ..errors import DataFileError
 from ..io.images import IMAGE_EXTENSIONS, check_size, load_image
 from ._base import Dataset, existing_path, names_for

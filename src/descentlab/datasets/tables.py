@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from ..core import _checks as check
+from .. import _checks as check
 from ..errors import DataFileError
 from ._base import Dataset, existing_path, integer_labels, names_for
 

@@ -12,77 +12,59 @@ One step, for a batch of B examples (m in the training set):
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
 from typing import Any, Callable
 
 import numpy as np
 
 from ..core.activations import ZERO
+from ..core.outputs import correct_count
 from ..core.propagation import loss_and_backprop, scaled_masks, with_ones
-from ..training.batching import batch_bounds
+from ..core.regularization import add_l2_gradient, l2_gradient_factor
+from .base import EpochAccum, StepFault, batch_bounds, needs_gather, nonfinite_what
 
-
-@dataclass
-class EpochAccum:
-    """Running sums of one epoch; a checkpoint can stop and restart it at ``step``."""
-
-    step: int = 0
-    loss: float = 0.0
-    l2: float = 0.0
-    correct: float = 0.0
-    seen: int = 0
-
-    def to_dict(self) -> dict[str, Any]:
-        return dict(self.__dict__)
-
-
-@dataclass
-class StepFault:
-    """A step whose cost or gradient was not finite."""
-
-    step: int
-    what: str
-    kept: str  # which parameters were kept
-    skipped: list[tuple[int, str]] = field(default_factory=list)
+__all__ = ["NumpyRunner", "EpochAccum", "StepFault"]
 
 
 class NumpyRunner:
-    """Trains ``net`` in place on prepared arrays X (m, n_0) and Y (m, n_L)."""
+    """Trains ``net`` in place on prepared arrays X (m, n_0) and Y (m, n_L); implements :class:`.base.Runner`."""
 
     def __init__(self, net: Any, X: np.ndarray, Y: np.ndarray, labels: np.ndarray | None, cfg: Any,
                  dropout_rng: np.random.Generator) -> None:
         self.net, self.cfg = net, cfg
         self.theta, self.grad = net.theta, net.grad
-        self.kernel, self.out = net._kernel, net._out
+        self.kernel, self.out = net.kernel, net.head
         self.X = with_ones(X)                     # (m, n_0 + 1): the bias input is a column of ones
         self.Y = np.ascontiguousarray(Y.T)        # (n_L, m): feature-major, as the engine computes
         self.labels = labels
         self.m = len(X)
         self.bounds = batch_bounds(self.m, cfg.batch_size)
-        # full batch: the order of a sum over all examples does not matter, so skip the gather
-        self.gather = cfg.batch_size is not None and (len(self.bounds) > 1 or cfg.shuffle == "random")
-        dropout = tuple(p < 1.0 for p in cfg.keep_prob)
-        self._ws = {}
-        for start, stop in self.bounds:
-            B = stop - start
-            if B not in self._ws:
-                ws = self.kernel.workspace(self.X[:B], dropout)
-                xb = np.empty((B, self.X.shape[1]), X.dtype) if self.gather else None
-                yb = np.empty((self.Y.shape[0], B), Y.dtype) if self.gather else None
-                lb = np.empty(B, np.int64) if (self.gather and labels is not None) else None
-                self._ws[B] = (ws, xb, yb, lb)
+        self.gather = needs_gather(cfg, self.bounds)
+        self._ws = self._workspaces(X.dtype, Y.dtype, labels is not None, tuple(p < 1.0 for p in cfg.keep_prob))
         wmask = net.layout.weight_mask(net.dtype)
         self.state = cfg.optimizer.init(self.theta, wmask)
-        self.l2coef = (cfg.l2 / self.m) * wmask if cfg.l2 else None
+        self.l2coef = l2_gradient_factor(cfg.l2, self.m, wmask) if cfg.l2 else None
         self._tmp = np.empty_like(self.theta)
         self.rng = dropout_rng
         self.skipped: list[tuple[int, int, str]] = []
         self.last_good: np.ndarray | None = None
         self._eval_ws: dict[tuple, Any] = {}
 
+    def _workspaces(self, xdtype: Any, ydtype: Any, has_labels: bool, dropout: tuple[bool, ...]) -> dict[int, tuple]:
+        """One (workspace, X batch, Y batch, label batch) per distinct batch size."""
+        out = {}
+        for start, stop in self.bounds:
+            B = stop - start
+            if B not in out:
+                ws = self.kernel.workspace(self.X[:B], dropout)
+                xb = np.empty((B, self.X.shape[1]), xdtype) if self.gather else None
+                yb = np.empty((self.Y.shape[0], B), ydtype) if self.gather else None
+                lb = np.empty(B, np.int64) if (self.gather and has_labels) else None
+                out[B] = (ws, xb, yb, lb)
+        return out
+
     # ------------------------------------------------------------------ state
     def optimizer_arrays(self) -> dict[str, np.ndarray]:
-        return {k: v for k, v in self.state.items() if isinstance(v, np.ndarray) and not k.startswith("_")}
+        return {k: v for k, v in self.state.items() if isinstance(v, np.ndarray)}
 
     def optimizer_meta(self) -> dict[str, Any]:
         return {"t": int(self.state["t"])}
@@ -99,38 +81,31 @@ class NumpyRunner:
         """net.theta is the engine's own buffer: nothing to copy."""
 
     # -------------------------------------------------------------- training
-    def _correct(self, logits: np.ndarray, yb: np.ndarray, lb: np.ndarray | None) -> float:
-        """How many examples of a batch are classified right; logits and yb are (n_L, B)."""
+    def _batch(self, perm: np.ndarray, start: int, stop: int) -> tuple:
+        """The step's (workspace, X, Y, labels): gathered in the epoch's order, or the whole data."""
+        ws, xb, yb, lb = self._ws[stop - start]
+        if not self.gather:
+            return ws, self.X, self.Y, self.labels
+        idx = perm[start:stop]
+        self.X.take(idx, axis=0, out=xb)
+        self.Y.take(idx, axis=1, out=yb)
         if lb is not None:
-            return np.count_nonzero(logits.argmax(axis=0) == lb)
-        return np.count_nonzero((logits > 0) == yb) / yb.shape[0]  # yb holds exact 0.0/1.0
+            self.labels.take(idx, out=lb)
+        return ws, xb, yb, lb
 
     def run_epoch(self, epoch: int, perm: np.ndarray, lr: float, acc: EpochAccum,
                   interrupted: Callable[[], bool]) -> StepFault | None:
         """Train the steps ``acc.step ..`` of one epoch; return a fault, or None."""
         theta, grad, tmp, update, state = self.theta, self.grad, self._tmp, self.cfg.optimizer.update, self.state
-        X, Y, labels, classify = self.X, self.Y, self.labels, self.out.is_classifier
         kernel, out, dropout, keep, l2coef = self.kernel, self.out, self.cfg.dropout, self.cfg.keep_prob, self.l2coef
-        n_out, zero = Y.shape[0], ZERO[theta.dtype]
+        classify, zero, batch = out.is_classifier, ZERO[theta.dtype], self._batch
         self.last_good = theta.copy()  # the fallback if an update itself overflows
         for s in range(acc.step, len(self.bounds)):
             start, stop = self.bounds[s]
-            ws, xb, yb, lb = self._ws[stop - start]
-            if self.gather:
-                idx = perm[start:stop]
-                X.take(idx, axis=0, out=xb)
-                Y.take(idx, axis=1, out=yb)
-                if lb is not None:
-                    labels.take(idx, out=lb)
-            else:
-                xb, yb, lb = X, Y, labels
+            ws, xb, yb, lb = batch(perm, start, stop)
             masks = scaled_masks(self.rng, ws, keep) if dropout else None
             loss = float(loss_and_backprop(kernel, out, xb, yb, ws, masks))
-            l2 = 0.0
-            if l2coef is not None:
-                np.multiply(theta, l2coef, out=tmp)  # (λ/m) W
-                grad += tmp
-                l2 = 0.5 * float(np.dot(tmp, theta)) * (stop - start)  # B · λ/(2m) Σ||W||²
+            l2 = add_l2_gradient(theta, grad, l2coef, tmp) * (stop - start) if l2coef is not None else 0.0
             if not (math.isfinite(loss) and math.isfinite(float(np.dot(grad, grad)))):
                 fault = self._fault(epoch, s, loss)
                 if fault is not None:
@@ -140,11 +115,9 @@ class NumpyRunner:
                 continue
             update(theta, grad, state, lr)
             acc.loss += loss
-            acc.l2 += l2
+            acc.l2 += l2  # B · λ/(2m) Σ||W||²
             if classify:
-                z = ws.A[-1]
-                acc.correct += (np.count_nonzero(z.argmax(axis=0) == lb) if lb is not None else
-                                np.count_nonzero(np.greater(z, zero) == yb) / n_out)
+                acc.correct += correct_count(ws.A[-1], yb, lb, zero)
             acc.seen += stop - start
             acc.step = s + 1
             if interrupted():
@@ -152,7 +125,8 @@ class NumpyRunner:
         return None
 
     def _fault(self, epoch: int, step: int, loss: float) -> StepFault | None:
-        what = f"the cost is {loss}" if not math.isfinite(loss) else "the gradient is not finite"
+        """A non-finite step: None when it is skipped (within the budget), else the fault to report."""
+        what = nonfinite_what(loss)
         if self.cfg.on_nonfinite == "skip" and len(self.skipped) < self.cfg.max_skips:
             self.skipped.append((epoch, step, what))
             return None
@@ -174,4 +148,4 @@ class NumpyRunner:
         cost = float(self.out.loss(logits, YT, None)) / len(X1)
         if not self.out.is_classifier:
             return cost, None
-        return cost, self._correct(logits, YT, labels) / len(X1)
+        return cost, correct_count(logits, YT, labels) / len(X1)

@@ -20,11 +20,13 @@ How it computes
   engine's feature-major augmented kernel, so each engine checks the other.
 - **Gradients by autodiff** (``tf.GradientTape``) of the objective
   J = (1/B) Σ_i L_i + λ/(2m) Σ_l ||W_l||², m the training-set size.
-- **The optimizers are the documented update rules** of
-  :mod:`descentlab.training.optimizers` written with TF ops on the flat
-  variable, operation for operation (Keras's optimizers place Adam's ε
-  differently). Adam's bias-correction coefficients are computed on the host with
-  the NumPy engine's own expressions, a table per chunk of steps.
+- **The optimizers' own update rules**: each optimizer's ``rule`` (the one
+  written in :mod:`descentlab.training.optimizers`) runs with this engine's
+  primitives, :class:`TensorFlowOps`, on the flat variable, operation for
+  operation, so no update rule is restated here (Keras's optimizers would place
+  Adam's ε differently). The per-step numbers (Adam's bias-corrected α_t and ε_t
+  among them) are the optimizer's own ``coefficients(t, lr)``, computed on the
+  host, a table per chunk of steps.
 - **Whole chunks of an epoch run in one ``tf.function``**: a ``tf.while_loop``
   over the mini-batches (the order ``perm`` comes from fit, the batches follow
   ``bounds``, the last partial batch included), so there is no Python work per
@@ -32,8 +34,9 @@ How it computes
   epoch) the runner checks for Ctrl-C.
 - **Dropout masks are drawn on the host** with fit's dropout stream, in the
   NumPy engine's order and shapes (per step, per hidden layer with keep_prob < 1,
-  ``rng.random((n_l, B)) < keep_prob``), and fed to the graph one tensor per
-  layer and chunk, so both engines train identically, dropout included.
+  :func:`descentlab.core.regularization.keep_mask` of shape (n_l, B)), and fed
+  to the graph one tensor per layer and chunk, so both engines train
+  identically, dropout included.
 - **The non-finite guard runs in the graph**: a step whose cost or squared
   gradient norm is not finite makes no update; it is skipped (``on_nonfinite=
   "skip"``, up to ``max_skips``) or ends the chunk, and the runner reports it as
@@ -48,18 +51,16 @@ TensorFlow's C++ start-up messages quiet; no other global state is touched.
 
 from __future__ import annotations
 
-import math
 import os
 from typing import Any, Callable
 
 import numpy as np
 
-from ..core import _checks as check
+from .. import _checks as check
 from ..core.activations import LEAKY_SLOPE
+from ..core.regularization import check_masks, keep_mask, l2_penalty_scale, scale_mask
 from ..errors import EngineUnavailableError
-from ..training.batching import batch_bounds
-from ..training.optimizers import GD, Adam, AdamW, Momentum, RMSProp
-from .numpy_engine import EpochAccum, StepFault
+from .base import EpochAccum, StepFault, batch_bounds, needs_gather, nonfinite_what
 
 INSTALL_HINT = "pip install 'descentlab[tensorflow]'"
 
@@ -139,7 +140,10 @@ class _Graph:
         return tf.add_n([tf.reduce_sum(tf.square(W)) for W, _ in self.params(theta)])
 
     def correct(self, Z: Any, Y: Any, labels: Any | None) -> Any:
-        """How many examples are classified right (float64); for sigmoid outputs, averaged over units."""
+        """How many examples are classified right (float64); for sigmoid outputs, averaged over units.
+
+        The translation of :func:`descentlab.core.outputs.correct_count` (pinned by a parity test).
+        """
         tf = self.tf
         if labels is not None:
             hits = tf.equal(tf.argmax(Z, axis=1, output_type=tf.int64), labels)
@@ -153,17 +157,8 @@ def _masks_dict(net: Any, masks: Any, keep_prob: Any, m: int) -> dict[int, np.nd
     if masks is None:
         return {}
     probs = check.keep_probs(keep_prob, len(net.hidden))
-    if len(masks) != len(net.hidden):
-        raise check.fail("masks", f"{len(masks)} masks", f"one 0/1 mask per hidden layer ({len(net.hidden)})")
-    out = {}
-    for l, (mask, kp) in enumerate(zip(masks, probs)):
-        if mask is None:
-            continue
-        mask = np.asarray(mask)
-        if mask.shape != (m, net.layer_dims[l + 1]):
-            raise check.fail(f"masks[{l}]", mask, f"shape {(m, net.layer_dims[l + 1])} (examples, units)")
-        out[l] = (mask != 0).astype(net.dtype) / net.dtype.type(kp)
-    return out
+    keep = check_masks(masks, probs, net.layer_dims[1:-1], m)
+    return {l: scale_mask(k, kp).astype(net.dtype) for l, (k, kp) in enumerate(zip(keep, probs)) if k is not None}
 
 
 def forward(net: Any, X: Any, *, masks: Any = None, keep_prob: Any = 1.0) -> np.ndarray:
@@ -196,19 +191,50 @@ def loss_and_grad(net: Any, X: Any, y: Any, *, l2: float = 0.0, masks: Any = Non
         tape.watch(theta)
         J = g.loss_sum(g.forward(theta, tf.constant(Xp), mk), tf.constant(Y)) / len(Xp)
         if l2:
-            J = J + tf.constant(l2 / (2 * m), g.dtype) * g.weight_sq(theta)
+            J = J + tf.constant(l2_penalty_scale(l2, m), g.dtype) * g.weight_sq(theta)
     return float(J.numpy()), tape.gradient(J, theta).numpy()
 
 
 # ============================================================================ the runner
-def _scalar(opt: Any, name: str) -> float:
-    value = getattr(opt, name)
-    if np.ndim(value):
-        raise check.fail(f"optimizer.{name}", value, "a single number (the TensorFlow engine trains one network)")
-    return float(value)
+def _check_one_network(opt: Any) -> None:
+    """The engine runs the optimizer's rule, for one network: each hyperparameter is one number."""
+    if not opt.portable:
+        raise check.fail("optimizer", opt, "an optimizer whose update is its rule() for engine='tensorflow' "
+                                           "(it runs the rule; an overridden update() runs on the NumPy engine only)")
+    for name, value in opt.config().items():
+        if isinstance(value, list):
+            raise check.fail(f"optimizer.{name}", value, "a single number (the TensorFlow engine trains one network)")
 
 
-_SUPPORTED = (GD, Momentum, RMSProp, Adam, AdamW)
+class TensorFlowOps:
+    """The primitives of an optimizer's ``rule`` (see :class:`descentlab.training.optimizers.NumpyOps`) in
+    TensorFlow: slots and θ are ``tf.Variable`` objects updated with ``assign``, the numbers are cast to the
+    parameters' dtype (tensors) or made constants of it (Python and NumPy numbers)."""
+
+    def __init__(self, tf: Any, dtype: Any) -> None:
+        self.tf, self.dtype = tf, dtype
+
+    def _c(self, x: Any) -> Any:
+        tf = self.tf
+        return tf.cast(x, self.dtype) if tf.is_tensor(x) else tf.constant(x, self.dtype)
+
+    def ema(self, slot, x, beta, one_minus_beta):
+        return slot.assign(slot * self._c(beta) + x * self._c(one_minus_beta))
+
+    def ema_square(self, slot, x, beta, one_minus_beta):
+        return slot.assign(slot * self._c(beta) + (x * x) * self._c(one_minus_beta))
+
+    def over_root(self, x, s, eps):
+        return x / (self.tf.sqrt(s) + self._c(eps))
+
+    def mix(self, v, x, beta, one_minus_beta):
+        return v * self._c(beta) + self._c(one_minus_beta) * x
+
+    def times(self, a, b):
+        return a * b
+
+    def descend(self, theta, step, lr):
+        theta.assign_sub(step * self._c(lr))
 
 
 class _Call:
@@ -228,52 +254,58 @@ class _Call:
 
 
 class TensorFlowRunner:
-    """Trains ``net`` with TensorFlow on prepared arrays X (m, n_0) and Y (m, n_L); see the module docstring."""
+    """Trains ``net`` with TensorFlow on prepared arrays X (m, n_0) and Y (m, n_L); see the module docstring.
+
+    Implements :class:`.base.Runner`.
+    """
 
     def __init__(self, net: Any, X: np.ndarray, Y: np.ndarray, labels: np.ndarray | None, cfg: Any,
                  dropout_rng: np.random.Generator) -> None:
         tf = self.tf = import_tensorflow()
-        opt = cfg.optimizer
-        if type(opt) not in _SUPPORTED:
-            raise check.fail("optimizer", opt, "gd, momentum, rmsprop, adam or adamw for engine='tensorflow' "
-                                               "(it implements the built-in update rules, not custom ones)")
-        self.net, self.cfg, self.opt = net, cfg, opt
+        _check_one_network(cfg.optimizer)
+        self.net, self.cfg, self.opt = net, cfg, cfg.optimizer
         self.g = _Graph(tf, net)
         self.dtype = self.g.dtype
+        self.ops = TensorFlowOps(tf, self.dtype)
         self.m = len(X)
         self.bounds = batch_bounds(self.m, cfg.batch_size)
-        self.gather = cfg.batch_size is not None and (len(self.bounds) > 1 or cfg.shuffle == "random")
+        self.gather = needs_gather(cfg, self.bounds)
         self.rng = dropout_rng
         self.skipped: list[tuple[int, int, str]] = []
-        self.classify = net._out.is_classifier
+        self.classify = net.head.is_classifier
         self._dropout = [(l, kp) for l, kp in enumerate(cfg.keep_prob) if kp < 1.0]
         self._identity = np.arange(self.m)
+        self._constants(X, Y, labels)
+        self._variables(net)
+        self._compile(X, Y, labels)
 
-        self.X = tf.constant(X)
-        self.Y = tf.constant(Y)
+    def _constants(self, X: np.ndarray, Y: np.ndarray, labels: np.ndarray | None) -> None:
+        tf = self.tf
+        self.X, self.Y = tf.constant(X), tf.constant(Y)
         self.labels = None if labels is None else tf.constant(np.asarray(labels, np.int64))
         self._starts = tf.constant([a for a, _ in self.bounds], tf.int64)
         self._stops = tf.constant([b for _, b in self.bounds], tf.int64)
+        self._fixed = self.opt.constants(self.net.dtype)  # the optimizer's fixed numbers (β, 1 − β, ...)
+        self._n_coef = len(self.opt.coefficients(1, self.opt.lr))
 
+    def _variables(self, net: Any) -> None:
+        tf = self.tf
         self.theta = tf.Variable(net.theta, name="theta")
         self._last_good = tf.Variable(net.theta, name="last_good", trainable=False)
         self._t = tf.Variable(0, dtype=tf.int64, name="t", trainable=False)
-        wmask = net.layout.weight_mask(net.dtype)
-        template = opt.init(np.zeros_like(net.theta), wmask)
+        template = self.opt.init(np.zeros_like(net.theta), net.layout.weight_mask(net.dtype))
         self._state = {k: tf.Variable(v, name=k, trainable=False) for k, v in template.items()
-                       if isinstance(v, np.ndarray) and not k.startswith("_")}
-        self._hyper = {name: _scalar(opt, name) for name in ("beta", "epsilon", "beta1", "beta2", "weight_decay")
-                       if hasattr(opt, name)}
+                       if isinstance(v, np.ndarray)}
 
-        mask_specs = tuple(tf.TensorSpec([None, net.layer_dims[l + 1]], self.dtype) for l, _ in self._dropout)
+    def _compile(self, X: np.ndarray, Y: np.ndarray, labels: np.ndarray | None) -> None:
+        tf, dims = self.tf, self.net.layer_dims
+        mask_specs = tuple(tf.TensorSpec([None, dims[l + 1]], self.dtype) for l, _ in self._dropout)
         self._train_chunk = tf.function(_Call(self._chunk), autograph=False, input_signature=[
-            tf.TensorSpec([self.m], tf.int64),   # perm
-            tf.TensorSpec([], tf.int64),         # first step
-            tf.TensorSpec([], tf.int64),         # end step
-            tf.TensorSpec([], tf.float64),       # lr
-            tf.TensorSpec([None], tf.float64),   # Adam's α_t table
-            tf.TensorSpec([None], tf.float64),   # Adam's ε_t table
-            tf.TensorSpec([], tf.int64),         # skip budget
+            tf.TensorSpec([self.m], tf.int64),                  # perm
+            tf.TensorSpec([], tf.int64),                        # first step
+            tf.TensorSpec([], tf.int64),                        # end step
+            tf.TensorSpec([None, self._n_coef], tf.float64),   # the optimizer's coefficients, one row per step
+            tf.TensorSpec([], tf.int64),                        # skip budget
             mask_specs,
         ])
         label_spec = [tf.TensorSpec([None], tf.int64)] if labels is not None else []
@@ -302,78 +334,53 @@ class TensorFlowRunner:
         self.theta.assign(self.net.theta)
 
     # ------------------------------------------------------------------ graph
-    def _cast(self, x: Any) -> Any:
-        return self.tf.cast(x, self.dtype)
-
-    def _update(self, grad: Any, lr: Any, alpha_t: Any, eps_t: Any) -> None:
-        """θ ← update(θ, g), the rules of training/optimizers.py in the same order of operations."""
-        tf, opt, h, theta, st = self.tf, self.opt, self._hyper, self.theta, self._state
-        c = lambda x: tf.constant(x, self.dtype)  # noqa: E731 - Python scalars, cast as NumPy casts them
-        lr_d = self._cast(lr)
-        if isinstance(opt, AdamW):
-            theta.assign_sub((theta * st["decay_mask"]) * self._cast(lr * h["weight_decay"]))
-        if isinstance(opt, Adam):
-            b1, b2 = h["beta1"], h["beta2"]
-            v = st["v"].assign(st["v"] * c(b1) + grad * c(1 - b1))
-            s = st["s"].assign(st["s"] * c(b2) + (grad * grad) * c(1 - b2))
-            theta.assign_sub((v / (tf.sqrt(s) + self._cast(eps_t))) * self._cast(alpha_t))
-        elif isinstance(opt, RMSProp):
-            b = h["beta"]
-            s = st["s"].assign(st["s"] * c(b) + (grad * grad) * c(1 - b))
-            theta.assign_sub((grad / (tf.sqrt(s) + c(h["epsilon"]))) * lr_d)
-        elif isinstance(opt, Momentum):
-            b = h["beta"]
-            v = st["v"].assign(st["v"] * c(b) + grad * c(1 - b))
-            if opt.nesterov:
-                theta.assign_sub((v * c(b) + c(1 - b) * grad) * lr_d)
-            else:
-                theta.assign_sub(v * lr_d)
-        else:
-            theta.assign_sub(grad * lr_d)
+    def _update(self, grad: Any, coef: Any) -> None:
+        """θ ← the optimizer's own rule, with this engine's primitives and the step's coefficients."""
+        row = tuple(coef[i] for i in range(self._n_coef)) + self._fixed
+        self.opt.rule(self.ops, row, self.theta, grad, *(self._state[n] for n in self.opt.slots))
         self._t.assign_add(1)
 
-    def _chunk(self, perm, s0, s1, lr, alpha_table, eps_table, budget, masks):
+    def _step(self, s: Any, perm: Any, row0: Any, masks: tuple) -> tuple:
+        """Forward, loss and gradient of step s: (logits, targets, labels, data loss sum, L2 term, gradient)."""
+        tf, g, theta = self.tf, self.g, self.theta
+        start, end = self._starts[s], self._stops[s]
+        if self.gather:
+            idx = perm[start:end]
+            xb, yb = tf.gather(self.X, idx), tf.gather(self.Y, idx)
+            lb = None if self.labels is None else tf.gather(self.labels, idx)
+        else:
+            xb, yb, lb = self.X, self.Y, self.labels
+        mk = {l: m[start - row0:end - row0] for (l, _), m in zip(self._dropout, masks)}
+        l2term = None
+        with tf.GradientTape() as tape:
+            Z = g.forward(theta, xb, mk)
+            loss = g.loss_sum(Z, yb)
+            J = loss / tf.cast(end - start, self.dtype)
+            if self.cfg.l2:
+                l2term = tf.constant(l2_penalty_scale(self.cfg.l2, self.m), self.dtype) * g.weight_sq(theta)
+                J = J + l2term
+        return Z, yb, lb, loss, l2term, tape.gradient(J, theta)
+
+    def _chunk(self, perm, s0, s1, coefs, budget, masks):
         """Steps s0 .. s1-1 of an epoch; per step: status, data loss sum, B·L2 term, correct count."""
-        tf, g = self.tf, self.g
-        theta = self.theta
-        t0 = self._t.read_value()
-        row0 = self._starts[s0]
-        l2 = self.cfg.l2
-        l2c = tf.constant(l2 / (2 * self.m), self.dtype)
-        f64 = tf.float64
+        tf, f64 = self.tf, self.tf.float64
+        t0, row0 = self._t.read_value(), self._starts[s0]
 
         def body(s, budget, stop, status_ta, loss_ta, l2_ta, correct_ta):
-            start, end = self._starts[s], self._stops[s]
-            if self.gather:
-                idx = perm[start:end]
-                xb, yb = tf.gather(self.X, idx), tf.gather(self.Y, idx)
-                lb = None if self.labels is None else tf.gather(self.labels, idx)
-            else:
-                xb, yb, lb = self.X, self.Y, self.labels
-            mk = {l: m[start - row0:end - row0] for (l, _), m in zip(self._dropout, masks)}
-            with tf.GradientTape() as tape:
-                Z = g.forward(theta, xb, mk)
-                loss = g.loss_sum(Z, yb)
-                J = loss / tf.cast(end - start, self.dtype)
-                if l2:
-                    l2term = l2c * g.weight_sq(theta)
-                    J = J + l2term
-            grad = tape.gradient(J, theta)
+            Z, yb, lb, loss, l2term, grad = self._step(s, perm, row0, masks)
             ok = tf.math.is_finite(loss) & tf.math.is_finite(tf.reduce_sum(grad * grad))
+
             def apply():
-                if isinstance(self.opt, Adam):
-                    k = self._t - t0  # t after this update is t0 + k + 1: the table's row k
-                    self._update(grad, lr, alpha_table[k], eps_table[k])
-                else:
-                    self._update(grad, lr, None, None)
+                self._update(grad, coefs[self._t - t0])  # t after this update is t0 + k + 1: the table's row k
                 return tf.constant(True)
 
             tf.cond(ok, apply, lambda: tf.constant(False))
             status = tf.where(ok, _OK, tf.where(budget > 0, _SKIPPED, _FAULT))
             budget = tf.where(status == _SKIPPED, budget - 1, budget)
             i = tf.cast(s - s0, tf.int32)
-            l2rec = tf.cast(l2term, f64) * tf.cast(end - start, f64) if l2 else tf.constant(0.0, f64)
-            correct = g.correct(Z, yb, lb) if self.classify else tf.constant(0.0, f64)
+            B = tf.cast(self._stops[s] - self._starts[s], f64)
+            l2rec = tf.cast(l2term, f64) * B if l2term is not None else tf.constant(0.0, f64)
+            correct = self.g.correct(Z, yb, lb) if self.classify else tf.constant(0.0, f64)
             return (s + 1, budget, tf.equal(status, _FAULT), status_ta.write(i, status),
                     loss_ta.write(i, tf.cast(loss, f64)), l2_ta.write(i, l2rec), correct_ta.write(i, correct))
 
@@ -394,27 +401,18 @@ class TensorFlowRunner:
         """The NumPy engine's masks for steps s0..s1-1, one (rows, n_l) array per dropout layer."""
         if not self._dropout:
             return ()
-        dims = self.net.layer_dims
+        dims, dtype = self.net.layer_dims, self.net.dtype
         parts: list[list[np.ndarray]] = [[] for _ in self._dropout]
         for s in range(s0, s1):
             B = self.bounds[s][1] - self.bounds[s][0]
             for j, (l, kp) in enumerate(self._dropout):
-                keep = self.rng.random((dims[l + 1], B)) < kp
-                parts[j].append(np.where(keep.T, self.net.dtype.type(1.0 / kp), self.net.dtype.type(0)))
+                keep = keep_mask(self.rng, (dims[l + 1], B), kp)
+                parts[j].append(scale_mask(keep.T, kp, np.empty((B, dims[l + 1]), dtype)))
         return tuple(self.tf.constant(np.concatenate(p)) for p in parts)
 
-    def _adam_tables(self, lr: float, t0: int, n: int) -> tuple[np.ndarray, np.ndarray]:
-        """α_t and ε_t for t = t0+1 .. t0+n, with the NumPy engine's expressions."""
-        if not isinstance(self.opt, Adam):
-            return np.zeros(1), np.zeros(1)
-        b1, b2, eps = self._hyper["beta1"], self._hyper["beta2"], self._hyper["epsilon"]
-        alpha, epst = np.empty(n), np.empty(n)
-        for k in range(n):
-            t = t0 + 1 + k
-            root_c2 = np.sqrt(1 - b2 ** t)
-            epst[k] = eps * root_c2
-            alpha[k] = lr * root_c2 / (1 - b1 ** t)
-        return alpha, epst
+    def _coefficients(self, lr: float, t0: int, n: int) -> np.ndarray:
+        """The optimizer's coefficients of steps t0+1 .. t0+n at rate ``lr``, one row per step."""
+        return np.array([self.opt.coefficients(t, lr) for t in range(t0 + 1, t0 + n + 1)], dtype=np.float64)
 
     def run_epoch(self, epoch: int, perm: np.ndarray, lr: float, acc: EpochAccum,
                   interrupted: Callable[[], bool]) -> StepFault | None:
@@ -422,37 +420,40 @@ class TensorFlowRunner:
         tf = self.tf
         self._last_good.assign(self.theta)
         order = tf.constant(np.asarray(perm if self.gather else self._identity, np.int64))
-        n = len(self.bounds)
-        s = acc.step
+        s, n = acc.step, len(self.bounds)
         while s < n:
             s1 = min(s + CHUNK_STEPS, n)
-            masks = self._draw_masks(s, s1)
-            alpha, epst = self._adam_tables(lr, int(self._t.numpy()), s1 - s)
             budget = self.cfg.max_skips - len(self.skipped) if self.cfg.on_nonfinite == "skip" else 0
-            status, losses, l2s, corrects = (a.numpy() for a in self._train_chunk(
-                order, tf.constant(s, tf.int64), tf.constant(s1, tf.int64), tf.constant(float(lr), tf.float64),
-                tf.constant(alpha), tf.constant(epst), tf.constant(max(budget, 0), tf.int64), masks))
-            for k, st in enumerate(status):
-                step = s + k
-                if st == _OK:
-                    acc.loss += float(losses[k])
-                    acc.l2 += float(l2s[k])
-                    if self.classify:
-                        acc.correct += float(corrects[k])
-                    acc.seen += self.bounds[step][1] - self.bounds[step][0]
-                    acc.step = step + 1
-                    continue
-                loss = float(losses[k])
-                what = f"the cost is {loss}" if not math.isfinite(loss) else "the gradient is not finite"
-                if st == _SKIPPED:
-                    self.skipped.append((epoch, step, what))
-                    acc.step = step + 1
-                    continue
-                acc.step = step
-                return self._fault(epoch, step, what)
+            results = self._train_chunk(order, tf.constant(s, tf.int64), tf.constant(s1, tf.int64),
+                                        tf.constant(self._coefficients(lr, int(self._t.numpy()), s1 - s)),
+                                        tf.constant(max(budget, 0), tf.int64), self._draw_masks(s, s1))
+            fault = self._record(epoch, s, acc, *(a.numpy() for a in results))
+            if fault is not None:
+                return fault
             s = s1
             if interrupted():
                 break
+        return None
+
+    def _record(self, epoch: int, s: int, acc: EpochAccum, status, losses, l2s, corrects) -> StepFault | None:
+        """Add a chunk's steps to the epoch's sums; the fault of the step that ended it, if any."""
+        for k, st in enumerate(status):
+            step = s + k
+            if st == _OK:
+                acc.loss += float(losses[k])
+                acc.l2 += float(l2s[k])
+                if self.classify:
+                    acc.correct += float(corrects[k])
+                acc.seen += self.bounds[step][1] - self.bounds[step][0]
+                acc.step = step + 1
+                continue
+            what = nonfinite_what(float(losses[k]))
+            if st == _SKIPPED:
+                self.skipped.append((epoch, step, what))
+                acc.step = step + 1
+                continue
+            acc.step = step
+            return self._fault(epoch, step, what)
         return None
 
     def _fault(self, epoch: int, step: int, what: str) -> StepFault:

@@ -17,9 +17,11 @@
 from .comparison import comparison_from_dict, load_comparison
 from .conclusions import Conclusion
 from .demo import DemoResult, run_demo, write_demo
+from .outputs import write_outputs
 from .presets import DEMO, PRESETS
+from .records import ArmResult, ExperimentResult, RunResult
 from .report import render_report
-from .runner import ArmResult, ExperimentResult, RunResult, run_arm_seeds, run_experiment, run_seeds, write_outputs
+from .runner import run_arm_seeds, run_experiment, run_seeds
 from .spec import KEYS, Arm, Experiment
 
 __all__ = [
@@ -32,6 +34,7 @@ __all__ = [
 def get_experiment(name_or_path):
     """A preset by name, or a comparison from a .toml file."""
     import os
+
     from ..errors import InputError
     if isinstance(name_or_path, str) and name_or_path in PRESETS:
         return PRESETS[name_or_path]

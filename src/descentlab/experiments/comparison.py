@@ -47,6 +47,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from .. import _checks as check
 from ..errors import InputError
 from .spec import Arm, Experiment
 
@@ -54,16 +55,11 @@ TOP_KEYS = ("name", "title", "description", "dataset", "dataset_options", "one_f
 MAX_BYTES = 1_000_000
 
 
-def _bad(where: str, value: Any, expected: str) -> InputError:
-    shown = repr(value)
-    return InputError(f"{where}: expected {expected}, received {shown if len(shown) <= 80 else shown[:77] + '...'}")
-
-
 def load_comparison(path: Any) -> Experiment:
     """An :class:`Experiment` from a TOML file, strictly validated."""
     import tomllib
     if not isinstance(path, (str, os.PathLike)):
-        raise _bad("comparison", path, "a path to a .toml file")
+        raise check.fail("comparison", path, "a path to a .toml file")
     p = Path(path).expanduser()
     where = str(p)
     if not p.is_file():
@@ -84,44 +80,44 @@ def comparison_from_dict(doc: dict[str, Any], where: str = "comparison", *, base
                          default_name: str = "comparison") -> Experiment:
     """An :class:`Experiment` from a parsed TOML document (see the module docstring)."""
     if not isinstance(doc, dict):
-        raise _bad(where, doc, "a TOML table")
+        raise check.fail(where, doc, "a TOML table")
     for key in doc:
         if key not in TOP_KEYS:
-            raise _bad(f"{where}: {key}", doc[key], f"no such key; top-level keys are {list(TOP_KEYS)} "
+            raise check.fail(f"{where}: {key}", doc[key], f"no such key; top-level keys are {list(TOP_KEYS)} "
                        "(settings such as lr go in [base] or in an [[arms]] entry)")
     name = doc.get("name", default_name)
     for key in ("name", "title", "description"):
         if key in doc and (not isinstance(doc[key], str) or (key == "name" and not doc[key].strip())):
-            raise _bad(f"{where}: {key}", doc[key], "a non-empty string" if key == "name" else "a string")
+            raise check.fail(f"{where}: {key}", doc[key], "a non-empty string" if key == "name" else "a string")
     if "dataset" not in doc:
         raise InputError(f"{where}: dataset: expected a built-in name or a path to a .csv/.npz file, received nothing")
     dataset = doc["dataset"]
     if not isinstance(dataset, str) or not dataset.strip():
-        raise _bad(f"{where}: dataset", dataset, "a built-in name (circles, moons, football, signs) or a file path")
+        raise check.fail(f"{where}: dataset", dataset, "a built-in name (circles, moons, football, signs) or a file path")
     dataset = _resolve_dataset(dataset, base_dir)
     options = doc.get("dataset_options", {})
     if not isinstance(options, dict):
-        raise _bad(f"{where}: dataset_options", options, "a table of loader arguments")
+        raise check.fail(f"{where}: dataset_options", options, "a table of loader arguments")
     one_factor = doc.get("one_factor", True)
     if not isinstance(one_factor, bool):
-        raise _bad(f"{where}: one_factor", one_factor, "true or false")
+        raise check.fail(f"{where}: one_factor", one_factor, "true or false")
     for key in ("base", "quick"):
         if key in doc and not isinstance(doc[key], dict):
-            raise _bad(f"{where}: {key}", doc[key], f"a table [{key}] of settings")
+            raise check.fail(f"{where}: {key}", doc[key], f"a table [{key}] of settings")
     arms_doc = doc.get("arms")
     if not isinstance(arms_doc, list) or not arms_doc:
-        raise _bad(f"{where}: arms", arms_doc, "at least one [[arms]] table, each with a name")
+        raise check.fail(f"{where}: arms", arms_doc, "at least one [[arms]] table, each with a name")
     arms = []
     for i, entry in enumerate(arms_doc):
         if not isinstance(entry, dict):
-            raise _bad(f"{where}: arms[{i}]", entry, "a table with a name and the settings it changes")
+            raise check.fail(f"{where}: arms[{i}]", entry, "a table with a name and the settings it changes")
         settings = dict(entry)
         arm_name = settings.pop("name", None)
         if not isinstance(arm_name, str) or not arm_name.strip():
-            raise _bad(f"{where}: arms[{i}].name", arm_name, "a non-empty string")
+            raise check.fail(f"{where}: arms[{i}].name", arm_name, "a non-empty string")
         note = settings.pop("note", "")
         if not isinstance(note, str):
-            raise _bad(f"{where}: arms[{i}].note", note, "a string")
+            raise check.fail(f"{where}: arms[{i}].note", note, "a string")
         arms.append(Arm(arm_name, settings, None, note))
     exp = Experiment(
         name=name, title=doc.get("title", name), dataset=dataset, base=doc.get("base", {}), arms=tuple(arms),

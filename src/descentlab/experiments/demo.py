@@ -8,8 +8,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
+from ..io.atomic import atomic_write_bytes
 from .presets import DEMO, PRESETS
-from .runner import ExperimentResult, run_experiment, slug
+from .records import ExperimentResult, slug
+from . import report as _report
+from .runner import run_experiment
 
 
 @dataclass
@@ -43,15 +46,13 @@ def run_demo(*, quick: bool = False, seeds: int = 1, names: Sequence[str] = DEMO
 
 def write_demo(demo: DemoResult, out: Any) -> list[Path]:
     """report.html (self-contained), results.json and the figures (figures/<experiment>-<name>.png), atomically."""
-    from ..io.atomic import atomic_write_bytes
-    from .report import render_report
     title = "descentlab: the experiments of Improving Deep Neural Networks, reproduced and checked"
     files: dict[str, bytes] = {}  # rendered in memory first: a failure writes nothing
     for r in demo.results:
         for name, png in r.figures.items():
             files[f"figures/{slug(r.name)}-{name}"] = png
     files["results.json"] = (json.dumps(demo.to_dict(), indent=2, allow_nan=False) + "\n").encode("utf-8")
-    files["report.html"] = render_report(demo.results, title=title, seconds=demo.seconds).encode("utf-8")
+    files["report.html"] = _report.render_report(demo.results, title=title, seconds=demo.seconds).encode("utf-8")
     folder = Path(out).expanduser()
     (folder / "figures").mkdir(parents=True, exist_ok=True)
     written = []

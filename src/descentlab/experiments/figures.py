@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from .. import plot
-from .runner import ExperimentResult, slug
+from .records import ExperimentResult, slug
 
 MAX_MISCLASSIFIED = 12
 

@@ -13,7 +13,7 @@ import datetime as _dt
 import html
 from typing import Any, Sequence
 
-from .runner import ExperimentResult, slug
+from .records import ExperimentResult, slug
 
 _CSS = """
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:2rem auto;max-width:1100px;
@@ -172,7 +172,7 @@ def _section(result: ExperimentResult) -> str:
 
 def render_report(results: Sequence[ExperimentResult], *, title: str | None = None, seconds: float | None = None) -> str:
     """The HTML page for one or more experiment results."""
-    from .. import __version__
+    from .._version import __version__
     title = title or (results[0].experiment.title if len(results) == 1 else "descentlab report")
     checks = [c for r in results for c in r.conclusions if c.passed is not None]
     held = sum(1 for c in checks if c.passed)

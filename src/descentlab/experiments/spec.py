@@ -18,39 +18,152 @@ shuffling and dropout).
 
 from __future__ import annotations
 
-import math
-import numbers
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping, NamedTuple
 
-import numpy as np
-
+from .. import _checks as check
+from ..core.activations import ACTIVATIONS
+from ..core.initializers import INITIALIZER_NAMES, INITIALIZERS
+from ..core.network import Network
+from ..core.outputs import OUTPUTS
+from ..core.preprocessing import Scale, Standardize
+from ..engines import ENGINES
 from ..errors import InputError, InputTypeError
+from ..training.batching import SHUFFLES
+from ..training.config import FitConfig
+from ..training.optimizers import OPTIMIZERS, get_optimizer
+from ..training.schedules import SCHEDULES, get_schedule
 
-# key -> (factor, what a valid value is)
-KEYS: dict[str, tuple[str, str]] = {
-    "layers": ("architecture", "a list of at least two positive integers: input size, hidden sizes, output size"),
-    "hidden": ("architecture", "an activation name (relu, leaky_relu, tanh, sigmoid) or a list of them"),
-    "output": ("architecture", "one of 'sigmoid', 'softmax', 'linear'"),
-    "init": ("initialization", "an initializer name (zeros, random, he, lecun, xavier, glorot_uniform)"),
-    "init_scale": ("initialization", "a positive number"),
-    "seed": ("seed", "an integer in [0, 4294967295]"),
-    "dtype": ("precision", "'float64' or 'float32'"),
-    "engine": ("engine", "'numpy' or 'tensorflow'"),
-    "preprocessing": ("preprocessing", "'none', 'standardize', a positive scale factor, or a table {scale = factor}"),
-    "optimizer": ("optimizer", "one of 'gd', 'momentum', 'rmsprop', 'adam', 'adamw'"),
-    "lr": ("optimizer", "a positive number"),
-    "beta": ("optimizer", "a number in [0, 1) (momentum, rmsprop)"),
-    "beta1": ("optimizer", "a number in [0, 1) (adam)"),
-    "beta2": ("optimizer", "a number in [0, 1) (adam)"),
-    "epsilon": ("optimizer", "a number >= 0 (rmsprop, adam)"),
-    "weight_decay": ("optimizer", "a number >= 0 (adamw)"),
-    "schedule": ("optimizer", "'constant', a schedule name, or a table {name = 'staircase', rate = 1, interval = 1000, delay = 1}"),
-    "epochs": ("epochs", "a positive integer"),
-    "batch_size": ("batching", "a positive integer or 'full'"),
-    "shuffle": ("batching", "one of 'random', 'course', 'none'"),
-    "l2": ("regularization", "a number >= 0 (lambda)"),
-    "keep_prob": ("regularization", "a number in (0, 1] or a list of them, one per hidden layer"),
+
+def _names(registry: Any) -> str:
+    return ", ".join(repr(n) for n in registry)
+
+
+class Key(NamedTuple):
+    """A setting: the factor it belongs to, what a valid value is, and how to check it."""
+
+    factor: str
+    expected: str
+    check: Callable[[Any, str], Any]
+
+
+def _layers(v: Any, where: str) -> list[int]:
+    return list(check.layer_dims(v))
+
+
+def _hidden(v: Any, where: str) -> Any:
+    if isinstance(v, (list, tuple)):
+        return [check.choice(where, h, ACTIVATIONS) for h in v]
+    return check.choice(where, v, ACTIVATIONS)
+
+
+def _positive(v: Any, where: str) -> float:
+    return check.real(where, v, low=0.0, low_open=True)
+
+
+def _nonnegative(v: Any, where: str) -> float:
+    return check.real(where, v, low=0.0)
+
+
+def _beta(v: Any, where: str) -> float:
+    return check.real(where, v, low=0.0, high=1.0, high_open=True)
+
+
+def _probability(v: Any, where: str) -> float:
+    return check.real(where, v, low=0.0, high=1.0, low_open=True)
+
+
+def _keep_prob(v: Any, where: str) -> Any:
+    if isinstance(v, (list, tuple)):
+        if not v:
+            raise check.fail(where, v, "a non-empty list")
+        return [_probability(p, where) for p in v]
+    return _probability(v, where)
+
+
+def _dtype(v: Any, where: str) -> str:
+    return check.float_dtype(where, v).name
+
+
+def _batch_size(v: Any, where: str) -> int | None:
+    if v is None or (isinstance(v, str) and v.strip().lower() in ("full", "none", "all")):
+        return None
+    return check.integer(where, v, low=1)
+
+
+def _preprocessing(v: Any, where: str) -> Any:
+    if v is None:
+        return None
+    if isinstance(v, str):
+        if v.strip().lower() not in ("none", "standardize"):
+            raise check.fail(where, v, KEYS["preprocessing"].expected)
+        return None if v.strip().lower() == "none" else "standardize"
+    if isinstance(v, Mapping):
+        if set(v) != {"scale"}:
+            extra = sorted(set(v) - {"scale"})
+            raise check.fail(f"{where}.{extra[0]}" if extra else where, v, "only the key 'scale' (a positive factor)")
+        return {"scale": check.real(f"{where}.scale", v["scale"], low=0.0, low_open=True)}
+    try:
+        return {"scale": _positive(v, where)}
+    except (InputError, InputTypeError):
+        raise check.fail(where, v, KEYS["preprocessing"].expected) from None
+
+
+def _schedule(v: Any, where: str) -> Any:
+    if v is None:
+        return None
+    if isinstance(v, str):
+        name = check.choice(where, v, tuple(SCHEDULES) + ("none",))
+        return None if name in ("none", "constant") else {"name": name}
+    if not isinstance(v, Mapping):
+        raise check.fail(where, v, KEYS["schedule"].expected)
+    if "name" not in v:
+        raise check.fail(where, dict(v), f"a table with a 'name' ({', '.join(sorted(SCHEDULES))})")
+    params = {**v, "name": check.choice(f"{where}.name", v["name"], SCHEDULES)}
+    allowed = set(SCHEDULES[params["name"]].__dataclass_fields__)
+    for k, value in params.items():
+        if k != "name" and k not in allowed:
+            raise check.fail(f"{where}.{k}", value, f"a parameter of the {params['name']} schedule: one of {sorted(allowed)}")
+        if k not in ("name", "staircase") and isinstance(value, bool):
+            raise check.fail(f"{where}.{k}", value, "a number")
+    try:
+        get_schedule(params)
+    except (InputError, InputTypeError) as exc:
+        raise InputError(f"{where}.{exc}") from None
+    return params
+
+
+def _choice(registry: Any) -> Callable[[Any, str], str]:
+    return lambda v, where: check.choice(where, v, registry)
+
+
+# key -> (factor, what a valid value is, its check); the names come from the registries
+KEYS: dict[str, Key] = {
+    "layers": Key("architecture", "a list of at least two positive integers: input size, hidden sizes, output size", _layers),
+    "hidden": Key("architecture", f"an activation name ({_names(ACTIVATIONS)}) or a list of them", _hidden),
+    "output": Key("architecture", f"one of {_names(OUTPUTS)}", _choice(OUTPUTS)),
+    "init": Key("initialization", f"an initializer name ({_names(INITIALIZER_NAMES)}; 'xavier' is glorot_normal)",
+                _choice(INITIALIZERS)),
+    "init_scale": Key("initialization", "a positive number", _positive),
+    "seed": Key("seed", "an integer in [0, 4294967295]", lambda v, where: check.integer(where, v, low=0, high=2**32 - 1)),
+    "dtype": Key("precision", "'float64' or 'float32'", _dtype),
+    "engine": Key("engine", f"one of {_names(ENGINES)}", _choice(ENGINES)),
+    "preprocessing": Key("preprocessing", "'none', 'standardize', a positive scale factor, or a table {scale = factor}",
+                         _preprocessing),
+    "optimizer": Key("optimizer", f"one of {_names(OPTIMIZERS)}", _choice(OPTIMIZERS)),
+    "lr": Key("optimizer", "a positive number", _positive),
+    "beta": Key("optimizer", "a number in [0, 1) (momentum, rmsprop)", _beta),
+    "beta1": Key("optimizer", "a number in [0, 1) (adam)", _beta),
+    "beta2": Key("optimizer", "a number in [0, 1) (adam)", _beta),
+    "epsilon": Key("optimizer", "a number >= 0 (rmsprop, adam)", _nonnegative),
+    "weight_decay": Key("optimizer", "a number >= 0 (adamw)", _nonnegative),
+    "schedule": Key("optimizer", f"'constant', a schedule name ({_names(SCHEDULES)}), or a table "
+                    "{name = 'staircase', rate = 1, interval = 1000, delay = 1}", _schedule),
+    "epochs": Key("epochs", "a positive integer", lambda v, where: check.integer(where, v, low=1)),
+    "batch_size": Key("batching", "a positive integer or 'full'", _batch_size),
+    "shuffle": Key("batching", f"one of {_names(SHUFFLES)}", _choice(SHUFFLES)),
+    "l2": Key("regularization", "a number >= 0 (lambda)", _nonnegative),
+    "keep_prob": Key("regularization", "a number in (0, 1] or a list of them, one per hidden layer", _keep_prob),
 }
 
 NETWORK_KEYS = ("layers", "hidden", "output", "init", "init_scale", "dtype", "preprocessing")
@@ -64,146 +177,28 @@ DEFAULTS: dict[str, Any] = {
 }
 
 
-def _bad(where: str, value: Any, expected: str) -> InputError:
-    shown = repr(value)
-    if len(shown) > 80:
-        shown = shown[:77] + "..."
-    return InputError(f"{where}: expected {expected}, received {shown}")
-
-
-def _is_number(v: Any) -> bool:
-    return isinstance(v, numbers.Real) and not isinstance(v, bool)
-
-
-def _number(where: str, v: Any, expected: str, ok) -> float:
-    if not _is_number(v) or not math.isfinite(float(v)) or not ok(float(v)):
-        raise _bad(where, v, expected)
-    return float(v)
-
-
-def _integer(where: str, v: Any, expected: str, low: int, high: int | None = None) -> int:
-    if isinstance(v, bool) or not isinstance(v, numbers.Integral) or v < low or (high is not None and v > high):
-        raise _bad(where, v, expected)
-    return int(v)
-
-
-def _name(where: str, v: Any, expected: str, choices: tuple[str, ...] | None = None) -> str:
-    if not isinstance(v, str):
-        raise _bad(where, v, expected)
-    key = v.strip().lower().replace("-", "_")
-    if choices is not None and key not in choices:
-        raise _bad(where, v, expected)
-    return key
-
-
 def normalize_value(key: str, value: Any, where: str) -> Any:
-    """Check one configuration value (from Python or TOML) and return its normal form."""
+    """Check one configuration value (from Python or TOML) and return its normal form.
+
+    A bad value is an :class:`InputError` naming ``where``, the value and what the key takes.
+    """
     if key not in KEYS:
         shown = repr(value)
         shown = shown if len(shown) <= 40 else shown[:37] + "..."
         raise InputError(f"{where}: expected a known setting (one of {', '.join(sorted(KEYS))}), "
                          f"received {key} = {shown}")
-    expected = KEYS[key][1]
-    if key == "layers":
-        if not isinstance(value, (list, tuple)) or len(value) < 2:
-            raise _bad(where, value, expected)
-        return [_integer(where, v, expected, 1) for v in value]
-    if key == "hidden":
-        if isinstance(value, (list, tuple)):
-            return [_name(where, v, expected) for v in value]
-        return _name(where, value, expected)
-    if key == "output":
-        return _name(where, value, expected, ("sigmoid", "softmax", "linear"))
-    if key == "init":
-        return _name(where, value, expected)
-    if key == "init_scale":
-        return _number(where, value, expected, lambda x: x > 0)
-    if key == "seed":
-        return _integer(where, value, expected, 0, 2**32 - 1)
-    if key == "dtype":
-        if value in (np.float64, np.float32):
-            return np.dtype(value).name
-        return _name(where, value, expected, ("float64", "float32"))
-    if key == "engine":
-        return _name(where, value, expected, ("numpy", "tensorflow"))
-    if key == "preprocessing":
-        return _preprocessing(where, value, expected)
-    if key == "optimizer":
-        return _name(where, value, expected, ("gd", "sgd", "momentum", "rmsprop", "adam", "adamw"))
-    if key == "lr":
-        return _number(where, value, expected, lambda x: x > 0)
-    if key in ("beta", "beta1", "beta2"):
-        return _number(where, value, expected, lambda x: 0 <= x < 1)
-    if key in ("epsilon", "weight_decay", "l2"):
-        return _number(where, value, expected, lambda x: x >= 0)
-    if key == "schedule":
-        return _schedule(where, value, expected)
-    if key == "epochs":
-        return _integer(where, value, expected, 1)
-    if key == "batch_size":
-        if value is None or (isinstance(value, str) and value.strip().lower() in ("full", "none", "all")):
-            return None
-        return _integer(where, value, expected, 1)
-    if key == "shuffle":
-        return _name(where, value, expected, ("random", "course", "none"))
-    if key == "keep_prob":
-        if isinstance(value, (list, tuple)):
-            if not value:
-                raise _bad(where, value, expected)
-            return [_number(where, v, expected, lambda x: 0 < x <= 1) for v in value]
-        return _number(where, value, expected, lambda x: 0 < x <= 1)
-    raise AssertionError(key)  # pragma: no cover
-
-
-def _preprocessing(where: str, value: Any, expected: str) -> Any:
-    if value is None:
-        return None
-    if isinstance(value, str):
-        key = _name(where, value, expected, ("none", "standardize"))
-        return None if key == "none" else "standardize"
-    if _is_number(value):
-        return {"scale": _number(where, value, expected, lambda x: x > 0)}
-    if isinstance(value, Mapping):
-        if set(value) != {"scale"}:
-            extra = sorted(set(value) - {"scale"})
-            raise _bad(f"{where}.{extra[0]}" if extra else where, value, "only the key 'scale' (a positive factor)")
-        return {"scale": _number(f"{where}.scale", value["scale"], "a positive number", lambda x: x > 0)}
-    raise _bad(where, value, expected)
-
-
-def _schedule(where: str, value: Any, expected: str) -> Any:
-    from ..training.schedules import SCHEDULES, get_schedule
-    if value is None:
-        return None
-    if isinstance(value, str):
-        name = _name(where, value, expected, tuple(SCHEDULES) + ("none",))
-        return None if name in ("none", "constant") else {"name": name}
-    if isinstance(value, Mapping):
-        if "name" not in value:
-            raise _bad(where, dict(value), "a table with a 'name' (" + ", ".join(sorted(SCHEDULES)) + ")")
-        params = dict(value)
-        params["name"] = _name(f"{where}.name", params["name"], f"one of {sorted(SCHEDULES)}", tuple(SCHEDULES))
-        cls = SCHEDULES[params["name"]]
-        allowed = set(cls.__dataclass_fields__)
-        for k, v in params.items():
-            if k == "name":
-                continue
-            if k not in allowed:
-                raise _bad(f"{where}.{k}", v, f"a parameter of the {params['name']} schedule: one of {sorted(allowed)}")
-            if isinstance(v, bool) and k != "staircase":
-                raise _bad(f"{where}.{k}", v, "a number")
-        try:
-            get_schedule(params)
-        except (InputError, InputTypeError) as exc:
-            raise InputError(f"{where}.{exc}") from None
-        return params
-    raise _bad(where, value, expected)
+    try:
+        return KEYS[key].check(value, where)
+    except (InputError, InputTypeError):
+        if key in ("schedule", "preprocessing"):
+            raise  # already says which part of the table is wrong, and how
+        raise check.fail(where, value, KEYS[key].expected) from None
 
 
 def normalize_config(config: Mapping[str, Any], where: str) -> dict[str, Any]:
     """Check every key and value of a (partial) configuration; unknown keys are errors."""
     if not isinstance(config, Mapping):
-        raise _bad(where, config, "a table of settings")
+        raise check.fail(where, config, "a table of settings")
     return {key: normalize_value(key, value, f"{where}.{key}") for key, value in config.items()}
 
 
@@ -211,7 +206,7 @@ def factors_of(overrides: Mapping[str, Any]) -> list[str]:
     """The factors (see :data:`KEYS`) an arm's overrides change, in order of first appearance."""
     seen: list[str] = []
     for key in overrides:
-        f = KEYS[key][0]
+        f = KEYS[key].factor
         if f not in seen:
             seen.append(f)
     return seen
@@ -267,9 +262,9 @@ class Experiment:
         arms = []
         for i, arm in enumerate(self.arms):
             if not isinstance(arm.name, str) or not arm.name.strip():
-                raise _bad(f"{where}: arms[{i}].name", arm.name, "a non-empty string")
+                raise check.fail(f"{where}: arms[{i}].name", arm.name, "a non-empty string")
             if arm.name in names:
-                raise _bad(f"{where}: arms[{i}].name", arm.name, "a name no other arm has")
+                raise check.fail(f"{where}: arms[{i}].name", arm.name, "a name no other arm has")
             names.add(arm.name)
             overrides = normalize_config(arm.overrides, f"{where}: arms[{i}] ({arm.name})")
             changed = factors_of(overrides)
@@ -280,7 +275,7 @@ class Experiment:
         object.__setattr__(self, "arms", tuple(arms))
         for key in REQUIRED:
             if key not in self.base and not all(key in a.overrides for a in self.arms):
-                raise InputError(f"{where}: base.{key}: expected a value ({KEYS[key][1]}), received nothing")
+                raise InputError(f"{where}: base.{key}: expected a value ({KEYS[key].expected}), received nothing")
 
     def config(self, arm: Arm, quick: bool = False) -> dict[str, Any]:
         """The full configuration of one arm: defaults, then base, the arm's overrides, and quick."""
@@ -293,7 +288,7 @@ class Experiment:
         for a in self.arms:
             if a.name == name:
                 return a
-        raise _bad("arm", name, f"one of {[a.name for a in self.arms]}")
+        raise check.fail("arm", name, f"one of {[a.name for a in self.arms]}")
 
     def to_dict(self) -> dict[str, Any]:
         return {"name": self.name, "title": self.title, "kind": self.kind, "dataset": self.dataset,
@@ -307,8 +302,6 @@ class Experiment:
 # --------------------------------------------------------------------------------- building objects
 def build_network(cfg: Mapping[str, Any], seed: int, dataset: Any = None, where: str = "config"):
     """The Network of a configuration, seeded with ``seed``; names classes and images from ``dataset``."""
-    from ..core.network import Network
-    from ..core.preprocessing import Scale, Standardize
     layers = list(cfg["layers"])
     if dataset is not None:
         check_layers(cfg, dataset, where)
@@ -336,41 +329,38 @@ def check_layers(cfg: Mapping[str, Any], dataset: Any, where: str) -> None:
     """layers[0] must be the data's feature count; the output size must fit the labels."""
     layers = cfg["layers"]
     if layers[0] != dataset.n_features:
-        raise _bad(f"{where}.layers", layers, f"first size {dataset.n_features}, the number of features of "
-                   f"'{dataset.name}'")
+        raise check.fail(f"{where}.layers", layers, f"first size {dataset.n_features}, the number of features of "
+                         f"'{dataset.name}'")
     n_classes = dataset.n_classes
     if cfg["output"] == "softmax" and layers[-1] != n_classes:
-        raise _bad(f"{where}.layers", layers, f"last size {n_classes}, one softmax unit per class of '{dataset.name}'")
+        raise check.fail(f"{where}.layers", layers, f"last size {n_classes}, one softmax unit per class of '{dataset.name}'")
     if cfg["output"] == "sigmoid" and (layers[-1] != 1 or n_classes > 2):
         expected = ("last size 1 (one sigmoid unit for 2 classes)" if n_classes <= 2 else
                     f"output = 'softmax' with last size {n_classes} ('{dataset.name}' has {n_classes} classes)")
-        raise _bad(f"{where}.layers", layers, expected)
+        raise check.fail(f"{where}.layers", layers, expected)
 
 
-def fit_kwargs(cfg: Mapping[str, Any], seed: int, where: str = "config") -> dict[str, Any]:
-    """The keyword arguments of ``fit`` for a configuration and a run seed (checked)."""
-    from ..training.optimizers import get_optimizer
+def fit_config(cfg: Mapping[str, Any], seed: int, where: str = "config") -> FitConfig:
+    """The :class:`~descentlab.training.FitConfig` of a configuration and a run seed (checked).
+
+    A diverging arm is a result: it ends, keeps finite weights and says why (``on_nonfinite="stop"``).
+    """
     hyper = {k: cfg[k] for k in OPTIMIZER_HYPER if cfg.get(k) is not None}
+    keep = cfg["keep_prob"]
     try:
-        optimizer = get_optimizer(cfg["optimizer"], cfg.get("lr"), **hyper)
+        return FitConfig(optimizer=get_optimizer(cfg["optimizer"], cfg.get("lr"), **hyper), epochs=cfg["epochs"],
+                         batch_size=cfg["batch_size"], l2=cfg["l2"],
+                         keep_prob=tuple(keep) if isinstance(keep, list) else keep, schedule=cfg.get("schedule"),
+                         shuffle=cfg["shuffle"], seed=seed, engine=cfg["engine"], on_nonfinite="stop")
     except (InputError, InputTypeError) as exc:
         raise InputError(f"{where}: {exc}") from None
-    keep = cfg["keep_prob"]
-    return {"optimizer": optimizer, "epochs": cfg["epochs"], "batch_size": cfg["batch_size"], "l2": cfg["l2"],
-            "keep_prob": tuple(keep) if isinstance(keep, list) else keep, "schedule": cfg.get("schedule"),
-            "shuffle": cfg["shuffle"], "seed": seed, "engine": cfg["engine"],
-            "on_nonfinite": "stop"}  # a diverging arm is a result: it ends, keeps finite weights, says why
 
 
 def validate(cfg: Mapping[str, Any], dataset: Any, where: str) -> None:
     """Build the network and the training settings once, so a bad arm fails before anything runs."""
-    from ..training.config import FitConfig
     net = build_network(cfg, cfg["seed"], dataset, where)
-    kwargs = fit_kwargs(cfg, cfg["seed"], where)
+    config = fit_config(cfg, cfg["seed"], where)
     try:
-        FitConfig.build(net, optimizer=kwargs["optimizer"], lr=None, epochs=kwargs["epochs"],
-                        batch_size=kwargs["batch_size"], l2=kwargs["l2"], keep_prob=kwargs["keep_prob"],
-                        schedule=kwargs["schedule"], shuffle=kwargs["shuffle"], seed=kwargs["seed"],
-                        on_nonfinite=kwargs["on_nonfinite"], max_skips=0, engine=kwargs["engine"])
+        config.resolve(net)
     except (InputError, InputTypeError) as exc:
         raise InputError(f"{where}: {exc}") from None

@@ -28,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-from ..core import _checks as check
+from .. import _checks as check
 from ..errors import DataFileError
 
 IMAGE_FORMATS = ("JPEG", "PNG", "BMP", "GIF", "TIFF", "WEBP", "PPM")

@@ -2,6 +2,7 @@
 
 from .batching import minibatches
 from .callbacks import Callback, EarlyStopping
+from .config import FitConfig
 from .fit import fit
 from .history import History
 from .many import fit_many
@@ -9,7 +10,7 @@ from .optimizers import GD, Adam, AdamW, Momentum, Optimizer, RMSProp, get_optim
 from .schedules import Constant, ExponentialDecay, InverseTimeDecay, Schedule, StaircaseDecay, get_schedule
 
 __all__ = [
-    "fit", "fit_many", "History", "minibatches", "Callback", "EarlyStopping",
+    "fit", "fit_many", "FitConfig", "History", "minibatches", "Callback", "EarlyStopping",
     "Optimizer", "GD", "Momentum", "RMSProp", "Adam", "AdamW", "get_optimizer",
     "Schedule", "Constant", "InverseTimeDecay", "StaircaseDecay", "ExponentialDecay", "get_schedule",
 ]

@@ -20,13 +20,18 @@ from typing import Any, Iterator
 
 import numpy as np
 
-from ..core import _checks as check
+from .. import _checks as check
+from ..engines.base import batch_bounds
+
+__all__ = ["SHUFFLES", "Shuffler", "batch_bounds", "minibatches"]
 
 
-def batch_bounds(m: int, batch_size: int | None) -> list[tuple[int, int]]:
-    """[(start, stop), ...] covering range(m); the last batch may be smaller."""
-    size = m if batch_size is None else min(batch_size, m)
-    return [(start, min(start + size, m)) for start in range(0, m, size)]
+SHUFFLES: dict[str, str] = {
+    "random": "a fresh permutation per epoch from the run's shuffle stream (numpy Generator)",
+    "course": "the course's order: np.random.seed(10 + 1 + epoch), then np.random.permutation(m)",
+    "none": "the data's own order, every epoch",
+}
+"""The example orders a run can use, by name (the CLI's --shuffle and the experiments' ``shuffle``)."""
 
 
 def minibatches(X: Any, y: Any, batch_size: int | None, rng: Any = None) -> Iterator[tuple[np.ndarray, np.ndarray]]:
@@ -61,7 +66,7 @@ class Shuffler:
     COURSE_SEED0 = 10
 
     def __init__(self, mode: str, m: int, rng: np.random.Generator | None = None) -> None:
-        self.mode = check.choice("shuffle", mode, ("random", "course", "none"))
+        self.mode = check.choice("shuffle", mode, SHUFFLES)
         self.m = m
         self.rng = rng
         self._course_rs = np.random.RandomState(0) if self.mode == "course" else None

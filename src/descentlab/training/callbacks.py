@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from ..core import _checks as check
+from .. import _checks as check
 
 
 class Callback:

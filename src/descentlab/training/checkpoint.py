@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import ModelFileError
+from ..errors import InputError, ModelFileError
 from ..io import tensorfile
 from ..io.modelfile import header as model_header
 
@@ -45,3 +45,18 @@ def load(path: str | os.PathLike) -> tuple[dict[str, Any], dict[str, np.ndarray]
     if "theta" not in arrays:
         raise ModelFileError(f"{path}: the checkpoint holds no parameters")
     return doc, arrays
+
+
+def check_matches(doc: dict[str, Any], arrays: dict[str, np.ndarray], net: Any, cfg: Any, fingerprint: str) -> None:
+    """Refuse a checkpoint of another network, other settings or other data than the run resuming from it."""
+    saved_net = doc.get("model", {}).get("network", {})
+    if saved_net.get("layer_dims") != list(net.layer_dims) or saved_net.get("hidden") != list(net.hidden) \
+            or saved_net.get("output") != net.output or saved_net.get("dtype") != net.dtype.name:
+        raise InputError(f"resume: expected a checkpoint of {net!r}, received one of {saved_net}")
+    diff = cfg.resumable_diff(doc.get("fit", {}))
+    if diff:
+        raise InputError(f"resume: the settings {diff} differ from the checkpoint's; pass the same settings to continue the run")
+    if doc.get("data") != fingerprint:
+        raise InputError("resume: the training data differ from the data the checkpoint was trained on")
+    if arrays["theta"].shape != net.theta.shape:
+        raise InputError(f"resume: parameters of shape {arrays['theta'].shape} do not fit {net.theta.shape}")

@@ -1,70 +1,35 @@
 """``fit``: train a network, from Python, the CLI or scikit-learn.
 
-The run reads top to bottom: check the settings, prepare the data once, build
-the engine's runner, then for each epoch draw the order, train, evaluate,
-record, call back, checkpoint. Everything random comes from ``seed``:
-``SeedSequence(seed)`` is split into independent streams for shuffling, dropout
-and the validation split (the weights were drawn when the network was built,
-from its own seed), so changing ``keep_prob`` never changes the batch order.
+The run reads top to bottom: settle the settings (a :class:`FitConfig`), prepare
+the data once (:mod:`.prepare`), build the engine's runner, then for each epoch
+draw the order, train, evaluate, record, call back, checkpoint. Everything random
+comes from ``seed`` (see :mod:`.prepare`).
 """
 
 from __future__ import annotations
 
-import math
 import os
 import signal
 import sys
 import threading
 import time
-from dataclasses import dataclass
 from typing import Any, Sequence
 
 import numpy as np
 
-from ..core import _checks as check
+from .. import _checks as check
 from ..core.network import Network
 from ..core.propagation import with_ones
-from ..engines import threads
-from ..errors import InputError, NonFiniteError
+from ..engines import runner_class
+from ..engines.base import EpochAccum, Runner
+from ..errors import NonFiniteError
 from . import checkpoint as ckpt
+from . import threads
 from .batching import Shuffler
 from .callbacks import Callback, EarlyStopping
-from .config import FitConfig
+from .config import DEFAULTS, FitConfig, given_settings
 from .history import History
-
-
-@dataclass
-class _Data:
-    """Training and validation arrays, checked and preprocessed once."""
-
-    X: np.ndarray
-    Y: np.ndarray
-    labels: np.ndarray | None
-    Xv: np.ndarray | None = None
-    Yv: np.ndarray | None = None
-    labels_v: np.ndarray | None = None
-
-    @classmethod
-    def prepare(cls, net: Network, X: Any, y: Any, validation_data: Any, validation_split: float,
-                rng: np.random.Generator) -> "_Data":
-        Xp = net.prepare_inputs(X, "X", bias_column=True)  # a view of the engine's (m, n_0 + 1) array
-        Y = net.encode_targets(y, len(Xp), "y")
-        if validation_data is not None:
-            if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
-                raise check.fail("validation_data", validation_data, "a pair (X_val, y_val)")
-            Xv = net.prepare_inputs(validation_data[0], "validation_data[0]")
-            Yv = net.encode_targets(validation_data[1], len(Xv), "validation_data[1]")
-        elif validation_split:
-            n_val = int(math.ceil(validation_split * len(Xp)))
-            if not 0 < n_val < len(Xp):
-                raise check.fail("validation_split", validation_split, f"a fraction leaving examples on both sides of {len(Xp)}")
-            order = rng.permutation(len(Xp))
-            Xv, Yv = Xp[order[:n_val]], Y[order[:n_val]]
-            Xp, Y = Xp.base[order[n_val:]][:, :-1], np.ascontiguousarray(Y[order[n_val:]])
-        else:
-            Xv = Yv = None
-        labels = lambda A: A.argmax(axis=1) if (A is not None and net.output == "softmax") else None  # noqa: E731
-        return cls(Xp, Y, labels(Y), Xv, Yv, labels(Yv))
+from .prepare import PreparedData, streams, summary
 
 
 class _Interrupts:
@@ -119,20 +84,7 @@ class _Progress:
             self.bar.close()
 
 
-def _streams(seed: int) -> tuple[np.random.Generator, np.random.Generator, np.random.Generator]:
-    shuffle, dropout, split = np.random.SeedSequence(seed).spawn(3)
-    return tuple(np.random.Generator(np.random.PCG64(s)) for s in (shuffle, dropout, split))
-
-
-def _runner(net: Network, data: _Data, cfg: FitConfig, dropout_rng: np.random.Generator):
-    if cfg.engine == "tensorflow":
-        from ..engines.tensorflow_engine import TensorFlowRunner
-        return TensorFlowRunner(net, data.X, data.Y, data.labels, cfg, dropout_rng)
-    from ..engines.numpy_engine import NumpyRunner
-    return NumpyRunner(net, data.X, data.Y, data.labels, cfg, dropout_rng)
-
-
-def _nonfinite_message(epoch: int, fault: Any, cfg: FitConfig, data: _Data) -> str:
+def _nonfinite_message(epoch: int, fault: Any, cfg: FitConfig, data: PreparedData) -> str:
     scale = float(np.abs(data.X).max())
     hints = [f"the learning rate ({cfg.optimizer.lr:g}) may be too high"]
     if scale > 10:
@@ -144,16 +96,17 @@ def _nonfinite_message(epoch: int, fault: Any, cfg: FitConfig, data: _Data) -> s
 class _Run:
     """One training run: settings, data, streams, runner, history, callbacks."""
 
-    def __init__(self, net: Network, cfg: FitConfig, data: _Data, streams, callbacks: list, eval_every: int) -> None:
+    def __init__(self, net: Network, cfg: FitConfig, data: PreparedData, rngs: tuple, callbacks: list,
+                 eval_every: int) -> None:
         self.net, self.cfg, self.data = net, cfg, data
-        shuffle_rng, self.dropout_rng, _ = streams
+        shuffle_rng, self.dropout_rng, _ = rngs
         self.shuffler = Shuffler(cfg.shuffle, len(data.X), shuffle_rng)
-        self.runner = _runner(net, data, cfg, self.dropout_rng)
+        self.runner: Runner = runner_class(cfg.engine)(net, data.X, data.Y, data.labels, cfg, self.dropout_rng)
         self.history = History(cfg.to_dict(), cfg.seed)
         self.callbacks = callbacks
         self.eval_every = eval_every
         self.epoch = 0
-        self.accum = None
+        self.accum: EpochAccum | None = None
         self.stop_training = False
         self._fingerprint: str | None = None
 
@@ -176,25 +129,14 @@ class _Run:
             "fit": self.cfg.to_dict(), "epoch": epoch, "accum": None if accum is None else accum.to_dict(),
             "shuffle_state": shuffle_state, "dropout_state": self.dropout_rng.bit_generator.state,
             "optimizer": self.runner.optimizer_meta(), "history": self.history.to_dict(),
-            "callbacks": cb_states, "data": self.fingerprint(),
-            "skipped": [list(s) for s in getattr(self.runner, "skipped", [])],
+            "callbacks": cb_states, "data": self.fingerprint(), "skipped": [list(s) for s in self.runner.skipped],
         }
         ckpt.save(path, net=self.net, state=state, arrays=arrays)
 
     def restore(self, path: Any) -> None:
-        from ..engines.numpy_engine import EpochAccum
+        """Continue from a checkpoint of this very run (same network, settings and data)."""
         doc, arrays = ckpt.load(path)
-        saved_net = doc.get("model", {}).get("network", {})
-        if saved_net.get("layer_dims") != list(self.net.layer_dims) or saved_net.get("hidden") != list(self.net.hidden) \
-                or saved_net.get("output") != self.net.output or saved_net.get("dtype") != self.net.dtype.name:
-            raise InputError(f"resume: expected a checkpoint of {self.net!r}, received one of {saved_net}")
-        diff = self.cfg.resumable_diff(doc.get("fit", {}))
-        if diff:
-            raise InputError(f"resume: the settings {diff} differ from the checkpoint's; pass the same settings to continue the run")
-        if doc.get("data") != self.fingerprint():
-            raise InputError("resume: the training data differ from the data the checkpoint was trained on")
-        if arrays["theta"].shape != self.net.theta.shape:
-            raise InputError(f"resume: parameters of shape {arrays['theta'].shape} do not fit {self.net.theta.shape}")
+        ckpt.check_matches(doc, arrays, self.net, self.cfg, self.fingerprint())
         self.net.theta[...] = arrays["theta"]
         self.runner.sync_from_net()
         self.runner.load_optimizer({k[len("optimizer."):]: v for k, v in arrays.items() if k.startswith("optimizer.")},
@@ -208,8 +150,7 @@ class _Run:
             if hasattr(cb, "set_state") and str(i) in doc.get("callbacks", {}):
                 prefix = f"callback{i}."
                 cb.set_state(doc["callbacks"][str(i)], {k[len(prefix):]: v for k, v in arrays.items() if k.startswith(prefix)})
-        if hasattr(self.runner, "skipped"):
-            self.runner.skipped = [tuple(s) for s in doc.get("skipped", [])]
+        self.runner.skipped = [tuple(s) for s in doc.get("skipped", [])]
         self.epoch = int(doc["epoch"])
         self.accum = EpochAccum(**doc["accum"]) if doc.get("accum") else None
 
@@ -217,7 +158,7 @@ class _Run:
     def end_epoch(self, epoch: int, lr: float, acc: Any, seconds: float) -> dict[str, Any]:
         m = acc.seen or 1
         logs = {"epoch": epoch, "cost": (acc.loss + acc.l2) / m, "cost_data": acc.loss / m, "cost_l2": acc.l2 / m,
-                "accuracy": acc.correct / m if self.net._out.is_classifier else None,
+                "accuracy": acc.correct / m if self.net.head.is_classifier else None,
                 "val_cost": None, "val_accuracy": None, "lr": lr, "time": seconds}
         if self.data.Xv is not None and ((epoch + 1) % self.eval_every == 0 or epoch + 1 == self.cfg.epochs):
             logs["val_cost"], logs["val_accuracy"] = self.runner.evaluate(self.data.Xv, self.data.Yv, self.data.labels_v)
@@ -244,7 +185,6 @@ class _Run:
 
     def epoch_step(self, epoch: int, interrupted: _Interrupts, checkpoint: Any) -> bool:
         """Train one epoch and record it; False when it ended early (divergence, Ctrl-C)."""
-        from ..engines.numpy_engine import EpochAccum
         shuffle_state = self.shuffler.get_state() if checkpoint is not None else None  # to redo this epoch
         perm = self.shuffler.permutation(epoch)
         lr = self.cfg.schedule(self.cfg.optimizer.lr, epoch)
@@ -298,18 +238,22 @@ class _Run:
             raise err
 
 
-def fit(net: Network, X: Any, y: Any, *, optimizer: Any = "adam", lr: float | None = None, epochs: int = 100,
-        batch_size: int | None = 64, l2: float = 0.0, keep_prob: Any = 1.0, schedule: Any = None,
-        validation_data: Any = None, validation_split: float = 0.0, seed: int | None = None,
-        shuffle: Any = "random", callbacks: Sequence[Callback] = (), early_stopping: Any = None,
+def fit(net: Network, X: Any, y: Any, *, config: FitConfig | None = None,
+        optimizer: Any = DEFAULTS["optimizer"], lr: float | None = DEFAULTS["lr"],
+        epochs: int = DEFAULTS["epochs"], batch_size: int | None = DEFAULTS["batch_size"],
+        l2: float = DEFAULTS["l2"], keep_prob: Any = DEFAULTS["keep_prob"], schedule: Any = DEFAULTS["schedule"],
+        validation_data: Any = None, validation_split: float = 0.0, seed: int | None = DEFAULTS["seed"],
+        shuffle: Any = DEFAULTS["shuffle"], callbacks: Sequence[Callback] = (), early_stopping: Any = None,
         verbose: int = 1, print_every: int | None = None, eval_every: int = 1,
-        on_nonfinite: str = "raise", max_skips: int = 10, checkpoint: Any = None,
-        checkpoint_every: int | None = None, resume: Any = None, engine: str = "numpy",
-        blas_threads: int | None = 1) -> History:
+        on_nonfinite: str = DEFAULTS["on_nonfinite"], max_skips: int = DEFAULTS["max_skips"],
+        checkpoint: Any = None, checkpoint_every: int | None = None, resume: Any = None,
+        engine: str = DEFAULTS["engine"], blas_threads: int | None = 1) -> History:
     """Train ``net`` in place on (X, y) and return its :class:`History`.
 
     Args:
         X, y: inputs (m, n_0) and targets (see :class:`~descentlab.Network`).
+        config: a :class:`~descentlab.training.config.FitConfig` holding the run's settings
+            (optimizer ... engine below); those settings given as keywords as well override it.
         optimizer: an :class:`Optimizer` or a name (gd, momentum, rmsprop, adam, adamw) with ``lr``.
         epochs: passes over the data. batch_size: examples per step; None is full batch
             (batch GD), 1 stochastic GD; larger than m means one batch of all m examples
@@ -329,54 +273,80 @@ def fit(net: Network, X: Any, y: Any, *, optimizer: Any = "adam", lr: float | No
         checkpoint, checkpoint_every: write a checkpoint every N epochs (and on Ctrl-C).
         resume: a checkpoint path to continue from; the result is bit-identical to an
             uninterrupted run with the same settings.
-        engine: "numpy" or "tensorflow".
+        engine: "numpy" or "tensorflow" (:data:`descentlab.engines.ENGINES`).
         blas_threads: BLAS threads while the NumPy engine trains (default 1, the fastest for
             the small products of a training step; None leaves BLAS alone). See
-            :mod:`descentlab.engines.threads`.
+            :mod:`descentlab.training.threads`.
     """
     if not isinstance(net, Network):
         raise check.fail_type("net", net, "a descentlab Network")
-    cfg = FitConfig.build(net, optimizer=optimizer, lr=lr, epochs=epochs, batch_size=batch_size, l2=l2,
-                          keep_prob=keep_prob, schedule=schedule, shuffle=shuffle, seed=seed,
-                          on_nonfinite=on_nonfinite, max_skips=max_skips, engine=engine)
-    validation_split = check.real("validation_split", validation_split, low=0.0, high=1.0, high_open=True)
-    eval_every = check.integer("eval_every", eval_every, low=1)
-    verbose = check.integer("verbose", verbose, low=0)
-    if print_every is not None:
-        print_every = check.integer("print_every", print_every, low=1)
-    if checkpoint_every is not None:
-        checkpoint_every = check.integer("checkpoint_every", checkpoint_every, low=1)
-    elif checkpoint is not None:
-        checkpoint_every = max(1, cfg.epochs // 10)
-    callbacks = list(callbacks)
+    given = given_settings(locals())
+    cfg = _settle_config(net, config, given)
+    options = _RunOptions.check(validation_split, eval_every, verbose, print_every, checkpoint, checkpoint_every,
+                                cfg.epochs, blas_threads)
+    stoppers = _callbacks(callbacks, early_stopping, validation_data, options.validation_split)
+    rngs = streams(cfg.seed)
+    data = PreparedData.prepare(net, X, y, validation_data, options.validation_split, rngs[2])
+    run = _Run(net, cfg, data, rngs, stoppers, options.eval_every)
+    if resume is not None and not _first_run_of(resume, checkpoint):
+        run.restore(resume)
+    history = _train(run, cfg, options, checkpoint)
+    net.info["training"] = summary(history, cfg)
+    return history
+
+
+def _settle_config(net: Network, config: Any, given: dict[str, Any]) -> FitConfig:
+    """The run's FitConfig, resolved for ``net``: ``config`` with the given keywords, or the keywords alone."""
+    if config is None:
+        return FitConfig(**given).resolve(net)
+    if not isinstance(config, FitConfig):
+        raise check.fail_type("config", config, "a FitConfig (descentlab.training.FitConfig) or None")
+    return config.override(**given).resolve(net)
+
+
+class _RunOptions:
+    """How ``fit`` runs and reports (not the training settings, which are the FitConfig)."""
+
+    def __init__(self, **values: Any) -> None:
+        self.__dict__.update(values)
+
+    @classmethod
+    def check(cls, validation_split: Any, eval_every: Any, verbose: Any, print_every: Any, checkpoint: Any,
+              checkpoint_every: Any, epochs: int, blas_threads: Any) -> "_RunOptions":
+        if checkpoint_every is not None:
+            checkpoint_every = check.integer("checkpoint_every", checkpoint_every, low=1)
+        elif checkpoint is not None:
+            checkpoint_every = max(1, epochs // 10)
+        return cls(
+            validation_split=check.real("validation_split", validation_split, low=0.0, high=1.0, high_open=True),
+            eval_every=check.integer("eval_every", eval_every, low=1),
+            verbose=check.integer("verbose", verbose, low=0),
+            print_every=None if print_every is None else check.integer("print_every", print_every, low=1),
+            checkpoint_every=checkpoint_every,
+            blas_threads=None if blas_threads is None else check.integer("blas_threads", blas_threads, low=1))
+
+
+def _callbacks(callbacks: Sequence[Callback], early_stopping: Any, validation_data: Any,
+               validation_split: float) -> list:
+    """The user's callbacks, plus the early stopping asked for (which needs a validation set to watch)."""
+    out = list(callbacks)
     if early_stopping is not None and early_stopping is not False:
         stopper = early_stopping if isinstance(early_stopping, EarlyStopping) else EarlyStopping(patience=early_stopping)
         if stopper.monitor == "val_cost" and validation_data is None and not validation_split:
             raise check.fail("early_stopping", early_stopping, "validation_data or validation_split to monitor val_cost")
-        callbacks.append(stopper)
-    streams = _streams(cfg.seed)
-    data = _Data.prepare(net, X, y, validation_data, validation_split, streams[2])
-    run = _Run(net, cfg, data, streams, callbacks, eval_every)
-    if resume is not None:
-        if not os.path.exists(resume) and checkpoint is not None and os.fspath(resume) == os.fspath(checkpoint):
-            pass  # resume=checkpoint on a first run: nothing to resume yet
-        else:
-            run.restore(resume)
-    if blas_threads is not None:
-        blas_threads = check.integer("blas_threads", blas_threads, low=1)
-    progress = _Progress(verbose, cfg.epochs, run.epoch)
+        out.append(stopper)
+    return out
+
+
+def _first_run_of(resume: Any, checkpoint: Any) -> bool:
+    """resume=checkpoint on a first run: there is nothing to resume yet."""
+    return not os.path.exists(resume) and checkpoint is not None and os.fspath(resume) == os.fspath(checkpoint)
+
+
+def _train(run: _Run, cfg: FitConfig, options: _RunOptions, checkpoint: Any) -> History:
+    progress = _Progress(options.verbose, cfg.epochs, run.epoch)
     try:
-        with threads.blas_threads(blas_threads if cfg.engine == "numpy" else None):
-            history = run.train(progress, print_every, checkpoint, checkpoint_every)
+        with threads.blas_threads(options.blas_threads if cfg.engine == "numpy" else None):
+            return run.train(progress, options.print_every, checkpoint, options.checkpoint_every)
     finally:
         progress.close()
-    net.info["training"] = _summary(history, cfg)
-    return history
-
-
-def _summary(history: History, cfg: FitConfig) -> dict[str, Any]:
-    last = history.last() or {}
-    return {"epochs": len(history), "optimizer": cfg.optimizer.config(), "batch_size": cfg.batch_size,
-            "l2": cfg.l2, "keep_prob": list(cfg.keep_prob), "seed": cfg.seed, "engine": cfg.engine,
-            "final_cost": last.get("cost"), "final_accuracy": last.get("accuracy"),
-            "final_val_accuracy": last.get("val_accuracy"), "stop_reason": history.stop_reason}

@@ -18,15 +18,16 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from ..core import _checks as check
+from .. import _checks as check
 from ..core.network import Network
-from ..engines import threads
+from ..engines.numpy_many import ManyRunner
 from ..errors import InputError
+from . import threads
 from .batching import Shuffler
-from .config import FitConfig
-from .fit import _Data, _streams, _summary
+from .config import DEFAULTS, FitConfig, given_settings
 from .history import History
-from .optimizers import get_optimizer
+from .optimizers import configure
+from .prepare import PreparedData, streams, summary
 
 
 def _per_run(name: str, value: Any, K: int) -> list:
@@ -47,43 +48,53 @@ def _check_same_architecture(nets: Sequence[Network]) -> None:
             raise InputError(f"nets[{i}]: expected the architecture of nets[0] ({first!r}), received {net!r}")
 
 
-def fit_many(nets: Sequence[Network], X: Any, y: Any, *, optimizer: str = "adam", lr: Any = None,
-             epochs: int = 100, batch_size: int | None = 64, l2: Any = 0.0, keep_prob: Any = 1.0,
-             schedule: Any = None, seeds: Sequence[int] | None = None, shuffle: str = "random",
-             validation_data: Any = None, eval_every: int = 1, blas_threads: int | None = 1,
-             **hyper: Any) -> list[History]:
+def fit_many(nets: Sequence[Network], X: Any, y: Any, *, config: FitConfig | None = None,
+             optimizer: Any = DEFAULTS["optimizer"], lr: Any = DEFAULTS["lr"], epochs: int = DEFAULTS["epochs"],
+             batch_size: int | None = DEFAULTS["batch_size"], l2: Any = DEFAULTS["l2"],
+             keep_prob: Any = DEFAULTS["keep_prob"], schedule: Any = DEFAULTS["schedule"],
+             seeds: Sequence[int] | None = None, shuffle: str = DEFAULTS["shuffle"], validation_data: Any = None,
+             eval_every: int = 1, blas_threads: int | None = 1, **hyper: Any) -> list[History]:
     """Train every network in ``nets`` in place, in lockstep, and return their Histories.
 
     Per-run settings (``lr``, ``l2``, ``keep_prob``, ``seeds`` and optimizer
     hyperparameters such as ``beta`` or ``beta1``) are one value for all runs or a
-    list with one value per run. Other arguments are as in :func:`~descentlab.fit`.
+    list with one value per run. ``config`` (a FitConfig) supplies every setting not
+    given as a keyword. Other arguments are as in :func:`~descentlab.fit`.
     """
     _check_same_architecture(nets)
-    K = len(nets)
-    seeds = list(range(K)) if seeds is None else _per_run("seeds", list(seeds), K)
-    lrs, l2s, kps = _per_run("lr", lr, K), _per_run("l2", l2, K), _per_run("keep_prob", keep_prob, K)
-    hypers = {k: _per_run(k, v, K) for k, v in hyper.items()}
-    opts = [get_optimizer(optimizer, lrs[k], **{h: v[k] for h, v in hypers.items()}) for k in range(K)]
-    cfgs = [FitConfig.build(nets[0], optimizer=opts[k], lr=None, epochs=epochs, batch_size=batch_size, l2=l2s[k],
-                            keep_prob=kps[k], schedule=schedule, shuffle=shuffle, seed=seeds[k], on_nonfinite="stop",
-                            max_skips=0, engine="numpy") for k in range(K)]
+    cfgs = _run_configs(nets[0], config, given_settings(locals()), seeds, hyper, len(nets))
     eval_every = check.integer("eval_every", eval_every, low=1)
-    stacked = _stack_optimizer([c.optimizer for c in cfgs])
-    streams = [_streams(c.seed) for c in cfgs]
-    data = _Data.prepare(nets[0], X, y, validation_data, 0.0, streams[0][2])
-    theta = np.stack([n.theta for n in nets])
-    from ..engines.numpy_many import ManyRunner
-    runner = ManyRunner(nets[0].layout, nets[0]._acts, nets[0]._out, theta, data.X, data.Y, data.labels, stacked,
+    rngs = [streams(c.seed) for c in cfgs]
+    data = PreparedData.prepare(nets[0], X, y, validation_data, 0.0, rngs[0][2])
+    runner = ManyRunner(nets[0].layout, nets[0].activations, nets[0].head, np.stack([n.theta for n in nets]),
+                        data.X, data.Y, data.labels, _stack_optimizer([c.optimizer for c in cfgs]),
                         np.array([c.l2 for c in cfgs]), np.array([c.keep_prob for c in cfgs]),
-                        cfgs[0].batch_size, cfgs[0].shuffle != "random", [s[1] for s in streams])
-    shufflers = [Shuffler(c.shuffle, len(data.X), s[0]) for c, s in zip(cfgs, streams)]
+                        cfgs[0].batch_size, cfgs[0].shuffle != "random", [r[1] for r in rngs])
+    shufflers = [Shuffler(c.shuffle, len(data.X), r[0]) for c, r in zip(cfgs, rngs)]
     histories = [History(c.to_dict(), c.seed) for c in cfgs]
     with threads.blas_threads(blas_threads):
-        _train(runner, cfgs, shufflers, histories, data, eval_every, K)
+        _train(runner, cfgs, shufflers, histories, data, eval_every, len(nets))
     for k, net in enumerate(nets):
         net.theta[...] = runner.theta[k]
-        net.info["training"] = _summary(histories[k], cfgs[k])
+        net.info["training"] = summary(histories[k], cfgs[k])
     return histories
+
+
+def _run_configs(net: Network, config: Any, given: dict[str, Any], seeds: Any, hyper: dict[str, Any],
+                 K: int) -> list[FitConfig]:
+    """One resolved FitConfig per run: the shared settings, then each run's lr, l2, keep_prob, seed and hyper."""
+    per_run = {k: given.pop(k) for k in ("lr", "l2", "keep_prob") if k in given}
+    if config is not None and not isinstance(config, FitConfig):
+        raise check.fail_type("config", config, "a FitConfig (descentlab.training.FitConfig) or None")
+    base = FitConfig(**given) if config is None else config.override(**given)
+    seeds = list(range(K)) if seeds is None else _per_run("seeds", list(seeds), K)
+    lrs = _per_run("lr", per_run.get("lr"), K)
+    l2s = _per_run("l2", per_run.get("l2", base.l2), K)
+    kps = _per_run("keep_prob", per_run.get("keep_prob", base.keep_prob), K)
+    hypers = {k: _per_run(k, v, K) for k, v in hyper.items()}
+    return [base.override(optimizer=configure(base.optimizer, lr=lrs[k], **{h: v[k] for h, v in hypers.items()}),
+                          l2=l2s[k], keep_prob=kps[k], seed=seeds[k], on_nonfinite="stop", max_skips=0,
+                          engine="numpy").resolve(net) for k in range(K)]
 
 
 class _Recorder:

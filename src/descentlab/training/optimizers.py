@@ -2,8 +2,9 @@
 
 Each acts on the WHOLE flat parameter buffer at once, in place, with a handful
 of vectorized operations and no per-layer loop. ``lr`` is the learning rate of
-the current step (the schedule's value); ``state`` is a dict of arrays shaped
-like ``theta`` plus the step count ``t``, so a checkpoint can store it as is.
+the current step (the schedule's value); ``state`` is a :class:`State`: the step
+count ``t`` and the optimizer's arrays shaped like ``theta`` (what a checkpoint
+stores); the scratch arrays of the update live apart, in ``state.cache``.
 Hyperparameters may be numbers or arrays that broadcast against ``theta``
 (one value per network when K networks train in lockstep, ``theta`` (K, P)).
 
@@ -19,20 +20,27 @@ adam      v ← β1 v + (1 − β1) g;  s ← β2 s + (1 − β2) g²;  t ← t 
 adamw     θ ← θ − α λ_wd θ (weights only), then the adam step
 ========  ===============================================================
 
+Each rule is written once, in :meth:`Optimizer.rule`, over a few primitives
+(:class:`NumpyOps`: an exponential moving average of g or g², a step g / (√s + ε),
+a descent θ ← θ − α·step), the way optax composes ``update_moment`` and
+``bias_correction``. The NumPy engine runs the rule with :class:`NumpyOps`, in
+place on cache-sized blocks of the buffer; another engine runs the very same rule
+with its own primitives (the TensorFlow engine's ``TensorFlowOps``) and the
+per-step numbers of :meth:`Optimizer.coefficients` (Adam's bias-corrected α_t
+and ε_t among them), so no engine restates a formula.
+
 How these map onto other libraries is in the README's Conventions table and
-pinned by tests/test_optimizers.py.
+pinned by tests/test_training_optimizers.py.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, fields, replace
 from typing import Any, ClassVar
 
 import numpy as np
 
-from ..core import _checks as check
-
-State = dict[str, Any]
+from .. import _checks as check
 
 
 def _prob(name: str, value: Any, *, low_open: bool = False) -> Any:
@@ -54,28 +62,107 @@ def _positive(name: str, value: Any, allow_zero: bool = False) -> Any:
     return check.real(name, value, low=0.0, low_open=not allow_zero)
 
 
+def bias_correction(beta: Any, t: int) -> Any:
+    """1 − β^t: divides an exponential moving average started at 0 to make it unbiased after t steps."""
+    return 1 - beta ** t
+
+
 CHUNK = 32_768
 """Parameters per block of an update. A step makes a dozen passes over its arrays; done a block
 at a time, the block's arrays stay in the core's cache between passes (about 25% faster for
 the 308k-parameter SIGNS network; a small network is one block)."""
 
 
+class State(dict):
+    """An optimizer's state: ``{"t": steps taken, slot name: array shaped like theta}``.
+
+    Only that is state (what a checkpoint stores and an engine restores); the
+    update's scratch arrays and per-block views are kept apart in ``cache``.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.cache: dict[str, Any] = {}
+
+
+class NumpyOps:
+    """The primitives of an update rule, in place on one block of NumPy arrays (``tmp`` is scratch).
+
+    Each writes into its first argument or into ``tmp`` and returns what it wrote,
+    so a rule reads as its equations and allocates nothing.
+    """
+
+    __slots__ = ("tmp",)
+
+    def __init__(self, tmp: np.ndarray) -> None:
+        self.tmp = tmp
+
+    def ema(self, slot: np.ndarray, x: np.ndarray, beta: Any, one_minus_beta: Any) -> np.ndarray:
+        """slot ← β slot + (1 − β) x."""
+        np.multiply(x, one_minus_beta, out=self.tmp)
+        slot *= beta
+        slot += self.tmp
+        return slot
+
+    def ema_square(self, slot: np.ndarray, x: np.ndarray, beta: Any, one_minus_beta: Any) -> np.ndarray:
+        """slot ← β slot + (1 − β) x²."""
+        tmp = self.tmp
+        np.multiply(x, x, out=tmp)
+        tmp *= one_minus_beta
+        slot *= beta
+        slot += tmp
+        return slot
+
+    def over_root(self, x: np.ndarray, s: np.ndarray, eps: Any) -> np.ndarray:
+        """x / (√s + ε), into tmp."""
+        tmp = self.tmp
+        np.sqrt(s, out=tmp)
+        tmp += eps
+        np.divide(x, tmp, out=tmp)
+        return tmp
+
+    def mix(self, v: np.ndarray, x: np.ndarray, beta: Any, one_minus_beta: Any) -> np.ndarray:
+        """β v + (1 − β) x, into tmp (v unchanged)."""
+        tmp = self.tmp
+        np.multiply(v, beta, out=tmp)
+        tmp += one_minus_beta * x
+        return tmp
+
+    def times(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        """a · b, into tmp."""
+        np.multiply(a, b, out=self.tmp)
+        return self.tmp
+
+    def descend(self, theta: np.ndarray, step: np.ndarray, lr: Any) -> None:
+        """θ ← θ − α · step."""
+        tmp = self.tmp
+        if step is tmp:
+            tmp *= lr
+        else:
+            np.multiply(step, lr, out=tmp)
+        theta -= tmp
+
+
 def _blocks(theta: np.ndarray, grad: np.ndarray, state: State, names: tuple[str, ...]) -> list[tuple]:
-    """(theta, grad, tmp, *slots) views, one tuple per block of the last axis; cached in the state."""
-    cached = state.get("_blocks")
+    """(ops, (theta, grad, *slots)) per block of the last axis, views made once and cached in the state."""
+    cached = state.cache.get("blocks")
     if cached is not None and cached[0] is theta and cached[1] is grad:
         return cached[2]
-    arrays = (theta, grad, state["_tmp"]) + tuple(state[n] for n in names)
+    tmp = state.cache.setdefault("tmp", np.zeros_like(theta))
+    arrays = (tmp, theta, grad) + tuple(state[n] for n in names)
     size = theta.shape[-1]
-    blocks = [tuple(a[..., i:i + CHUNK] for a in arrays) for i in range(0, size, CHUNK)]
-    state["_blocks"] = (theta, grad, blocks)
+    blocks = []
+    for i in range(0, size, CHUNK):
+        views = tuple(a[..., i:i + CHUNK] for a in arrays)
+        blocks.append((NumpyOps(views[0]), views[1:]))
+    state.cache["blocks"] = (theta, grad, blocks)
     return blocks
 
 
 @dataclass(frozen=True)
 class Optimizer:
-    """Base class: a subclass lists its state arrays (``slots``), computes the step's scalars
-    (``coefficients``) and applies the rule to one block of arrays (``apply``)."""
+    """Base class: a subclass lists its state arrays (``slots``), the step's numbers (``coefficients``,
+    ``constants``) and its update :meth:`rule`, written once over an engine's primitives."""
 
     lr: float = 0.01
     name: ClassVar[str] = "optimizer"
@@ -85,28 +172,37 @@ class Optimizer:
         object.__setattr__(self, "lr", _positive("lr", self.lr))
 
     def init(self, theta: np.ndarray, weight_mask: np.ndarray | None = None) -> State:
-        """The state: the step count t, zero arrays shaped like theta, and a scratch array."""
-        return {"t": 0, "_tmp": np.zeros_like(theta), **{n: np.zeros_like(theta) for n in self.slots}}
+        """The state: the step count t and zero arrays shaped like theta, one per slot."""
+        return State({"t": 0, **{n: np.zeros_like(theta) for n in self.slots}})
 
     def constants(self, dtype: Any) -> tuple:
         """The step's fixed numbers as 0-d arrays of the parameters' dtype (a NumPy call converts a
         Python number on every call; an array it does not)."""
         return ()
 
+    def coefficients(self, t: int, lr: Any) -> tuple:
+        """The numbers of step ``t`` (1 for the first) at learning rate ``lr``; every engine uses them."""
+        return (lr,)
+
     def update(self, theta: np.ndarray, grad: np.ndarray, state: State, lr: Any) -> None:
         """One step with learning rate ``lr``, in place on ``theta`` and ``state``."""
         t = state["t"] = state["t"] + 1
-        const = state.get("_const")
+        const = state.cache.get("const")
         if const is None:
-            const = state["_const"] = self.constants(theta.dtype)
+            const = state.cache["const"] = self.constants(theta.dtype)
         coef = self.coefficients(t, lr) + const
-        for block in _blocks(theta, grad, state, self.slots):
-            self.apply(coef, *block)
+        for ops, arrays in _blocks(theta, grad, state, self.slots):
+            self.rule(ops, coef, *arrays)
 
-    def coefficients(self, t: int, lr: Any) -> tuple:
-        return (lr,)
+    @property
+    def portable(self) -> bool:
+        """Whether the whole update is :meth:`rule` (so every engine can run it): False when a subclass
+        overrides :meth:`update` itself, which only the NumPy engine calls."""
+        return type(self).update is Optimizer.update
 
-    def apply(self, coef: tuple, theta: np.ndarray, grad: np.ndarray, tmp: np.ndarray, *slots: np.ndarray) -> None:
+    def rule(self, ops: Any, coef: tuple, theta: Any, grad: Any, *slots: Any) -> None:
+        """The update of ``theta`` and the slots from ``grad``, with the step's ``coef``
+        (``coefficients(t, lr) + constants(dtype)``), in an engine's primitives ``ops``."""
         raise NotImplementedError
 
     def config(self) -> dict[str, Any]:
@@ -126,10 +222,9 @@ class GD(Optimizer):
 
     name: ClassVar[str] = "gd"
 
-    def apply(self, coef, theta, grad, tmp):
+    def rule(self, ops, coef, theta, grad):
         (lr,) = coef
-        np.multiply(grad, lr, out=tmp)
-        theta -= tmp                      # θ ← θ − α g
+        ops.descend(theta, grad, lr)                                    # θ ← θ − α g
 
 
 @dataclass(frozen=True)
@@ -152,18 +247,13 @@ class Momentum(Optimizer):
     def constants(self, dtype):
         return np.asarray(self.beta, dtype), np.asarray(1 - self.beta, dtype)
 
-    def apply(self, coef, theta, grad, tmp, v):
+    def rule(self, ops, coef, theta, grad, v):
         lr, beta, one_minus_beta = coef
-        np.multiply(grad, one_minus_beta, out=tmp)
-        v *= beta
-        v += tmp                          # v ← β v + (1 − β) g
+        v = ops.ema(v, grad, beta, one_minus_beta)                      # v ← β v + (1 − β) g
         if self.nesterov:
-            np.multiply(v, self.beta, out=tmp)
-            tmp += (1 - self.beta) * grad  # β v + (1 − β) g
-            tmp *= lr
+            ops.descend(theta, ops.mix(v, grad, self.beta, 1 - self.beta), lr)   # θ ← θ − α (β v + (1 − β) g)
         else:
-            np.multiply(v, lr, out=tmp)
-        theta -= tmp                      # θ ← θ − α v
+            ops.descend(theta, v, lr)                                   # θ ← θ − α v
 
 
 @dataclass(frozen=True)
@@ -183,17 +273,10 @@ class RMSProp(Optimizer):
     def constants(self, dtype):
         return np.asarray(self.beta, dtype), np.asarray(1 - self.beta, dtype), np.asarray(self.epsilon, dtype)
 
-    def apply(self, coef, theta, grad, tmp, s):
+    def rule(self, ops, coef, theta, grad, s):
         lr, beta, one_minus_beta, eps = coef
-        np.multiply(grad, grad, out=tmp)
-        tmp *= one_minus_beta
-        s *= beta
-        s += tmp                          # s ← β s + (1 − β) g²
-        np.sqrt(s, out=tmp)
-        tmp += eps                        # √s + ε
-        np.divide(grad, tmp, out=tmp)
-        tmp *= lr
-        theta -= tmp                      # θ ← θ − α g / (√s + ε)
+        s = ops.ema_square(s, grad, beta, one_minus_beta)               # s ← β s + (1 − β) g²
+        ops.descend(theta, ops.over_root(grad, s, eps), lr)             # θ ← θ − α g / (√s + ε)
 
 
 @dataclass(frozen=True)
@@ -221,27 +304,18 @@ class Adam(Optimizer):
 
     def coefficients(self, t, lr):
         # α v̂ / (√ŝ + ε) is computed as α_t v / (√s + ε_t) with α_t = α √c2 / c1 and
-        # ε_t = ε √c2 (c1 = 1 − β1^t, c2 = 1 − β2^t): the same number, one pass fewer.
-        root_c2 = np.sqrt(1 - self.beta2 ** t)
-        return lr * root_c2 / (1 - self.beta1 ** t), self.epsilon * root_c2
+        # ε_t = ε √c2 (c1, c2 the bias corrections of β1, β2): the same number, one pass fewer.
+        root_c2 = np.sqrt(bias_correction(self.beta2, t))
+        return lr * root_c2 / bias_correction(self.beta1, t), self.epsilon * root_c2
 
     def constants(self, dtype):
         return tuple(np.asarray(c, dtype) for c in (self.beta1, 1 - self.beta1, self.beta2, 1 - self.beta2))
 
-    def apply(self, coef, theta, grad, tmp, v, s):
+    def rule(self, ops, coef, theta, grad, v, s):
         lr_t, eps_t, b1, one_minus_b1, b2, one_minus_b2 = coef
-        np.multiply(grad, one_minus_b1, out=tmp)
-        v *= b1
-        v += tmp                          # v ← β1 v + (1 − β1) g
-        np.multiply(grad, grad, out=tmp)
-        tmp *= one_minus_b2
-        s *= b2
-        s += tmp                          # s ← β2 s + (1 − β2) g²
-        np.sqrt(s, out=tmp)
-        tmp += eps_t
-        np.divide(v, tmp, out=tmp)
-        tmp *= lr_t
-        theta -= tmp                      # θ ← θ − α v̂ / (√ŝ + ε)
+        v = ops.ema(v, grad, b1, one_minus_b1)                          # v ← β1 v + (1 − β1) g
+        s = ops.ema_square(s, grad, b2, one_minus_b2)                   # s ← β2 s + (1 − β2) g²
+        ops.descend(theta, ops.over_root(v, s, eps_t), lr_t)            # θ ← θ − α v̂ / (√ŝ + ε)
 
 
 @dataclass(frozen=True)
@@ -268,12 +342,10 @@ class AdamW(Adam):
     def coefficients(self, t, lr):
         return (lr,) + super().coefficients(t, lr)
 
-    def apply(self, coef, theta, grad, tmp, v, s, decay_mask):
+    def rule(self, ops, coef, theta, grad, v, s, decay_mask):
         lr = coef[0]
-        np.multiply(theta, decay_mask, out=tmp)
-        tmp *= lr * self.weight_decay
-        theta -= tmp                      # θ ← θ − α λ_wd θ (weights)
-        super().apply(coef[1:], theta, grad, tmp, v, s)
+        ops.descend(theta, ops.times(theta, decay_mask), lr * self.weight_decay)   # θ ← θ − α λ_wd θ (weights)
+        super().rule(ops, coef[1:], theta, grad, v, s)
 
 
 OPTIMIZERS: dict[str, type[Optimizer]] = {
@@ -292,8 +364,19 @@ def get_optimizer(optimizer: Any, lr: float | None = None, **hyper: Any) -> Opti
                              f"(set it on the instance: {optimizer.name}({name}=...))")
         return optimizer
     cls = OPTIMIZERS[check.choice("optimizer", optimizer, OPTIMIZERS)]
+    _check_hyper(cls, hyper)
+    return cls(**({"lr": lr} if lr is not None else {}), **hyper)
+
+
+def configure(optimizer: Optimizer, **hyper: Any) -> Optimizer:
+    """A copy of ``optimizer`` with some hyperparameters (``lr`` included) changed; None values are ignored."""
+    hyper = {k: v for k, v in hyper.items() if v is not None}
+    _check_hyper(type(optimizer), {k: v for k, v in hyper.items() if k != "lr"})
+    return replace(optimizer, **hyper) if hyper else optimizer
+
+
+def _check_hyper(cls: type, hyper: dict[str, Any]) -> None:
     allowed = {f.name for f in fields(cls)} - {"lr"}
     for key in hyper:
         if key not in allowed:
             raise check.fail(key, hyper[key], f"no {key} for {cls.name} (it takes {sorted(allowed) or 'only lr'})")
-    return cls(**({"lr": lr} if lr is not None else {}), **hyper)

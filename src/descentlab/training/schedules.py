@@ -20,7 +20,7 @@ import math
 from dataclasses import asdict, dataclass, fields
 from typing import Any, ClassVar
 
-from ..core import _checks as check
+from .. import _checks as check
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import InputError, InputTypeError
+from .errors import InputError, InputTypeError
 
 
 def _show(value: Any) -> str:
@@ -129,3 +129,17 @@ def keep_probs(value: Any, n_hidden: int) -> tuple[float, ...]:
     else:
         probs = [value] * n_hidden
     return tuple(real("keep_prob", p, low=0.0, high=1.0, low_open=True) for p in probs)
+
+
+FLOAT_DTYPES = ("float64", "float32")
+
+
+def float_dtype(name: str, value: Any) -> np.dtype:
+    """A floating dtype the engine computes in: float64 or float32 (a name, a NumPy type or a dtype)."""
+    try:
+        dt = np.dtype(value)
+    except (TypeError, ValueError):
+        dt = None
+    if dt is None or dt.name not in FLOAT_DTYPES:
+        raise fail(name, value, "'float64' or 'float32'")
+    return dt

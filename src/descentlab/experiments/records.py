@@ -1,0 +1,216 @@
+"""What an experiment measured: one record per run, per arm and per experiment, and its summary table.
+
+The conclusions, the figures, the HTML report and the output files all read these
+records; none of them runs anything.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from ..errors import InputError
+from ..io.jsonsafe import jsonable
+from .spec import Arm, Experiment
+
+CURVE_POINTS = 500  # cost-curve points stored per run in results.json
+
+
+@dataclass
+class RunResult:
+    """One training run (one arm, one seed)."""
+
+    seed: int
+    final_cost: float | None = None     # cost of the final weights on the training set (L2 term included)
+    initial_cost: float | None = None   # the first epoch's cost (full batch: the cost of the initial weights)
+    train_accuracy: float | None = None
+    test_accuracy: float | None = None
+    seconds: float = 0.0
+    epochs: int = 0
+    stop_reason: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+    history: Any = field(default=None, repr=False)
+    net: Any = field(default=None, repr=False)
+
+    def to_dict(self, curve: bool = False) -> dict[str, Any]:
+        out = {"seed": self.seed, "final_cost": _num(self.final_cost), "initial_cost": _num(self.initial_cost),
+               "train_accuracy": _num(self.train_accuracy), "test_accuracy": _num(self.test_accuracy),
+               "seconds": round(self.seconds, 4), "epochs": self.epochs, "stop_reason": self.stop_reason,
+               **jsonable(self.extra)}
+        if curve and self.history is not None and len(self.history):
+            cost = self.history["cost"]
+            idx = np.unique(np.linspace(0, len(cost) - 1, min(CURVE_POINTS, len(cost))).round().astype(int))
+            out["cost_curve"] = {"epoch": [int(i) for i in idx], "cost": [_num(cost[i]) for i in idx]}
+        return out
+
+
+STAT_KEYS = ("final_cost", "initial_cost", "train_accuracy", "test_accuracy", "seconds")
+
+
+@dataclass
+class ArmResult:
+    """The runs of one arm (one per seed) and their mean and standard deviation."""
+
+    arm: Arm
+    config: dict[str, Any]
+    runs: list[RunResult]
+
+    @property
+    def name(self) -> str:
+        return self.arm.name
+
+    def values(self, key: str) -> list[float]:
+        out = []
+        for r in self.runs:
+            v = getattr(r, key, None) if hasattr(r, key) else r.extra.get(key)
+            if v is not None and isinstance(v, (int, float)) and math.isfinite(v):
+                out.append(float(v))
+        return out
+
+    def mean(self, key: str) -> float | None:
+        v = self.values(key)
+        return float(np.mean(v)) if v else None
+
+    def std(self, key: str) -> float | None:
+        v = self.values(key)
+        return float(np.std(v)) if v else None
+
+    @property
+    def first(self) -> RunResult:
+        return self.runs[0]
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"name": self.arm.name, "overrides": jsonable(dict(self.arm.overrides)),
+                               "note": self.arm.note, "n_seeds": len(self.runs),
+                               "seeds": [r.seed for r in self.runs]}
+        for key in STAT_KEYS:
+            out[key] = _num(self.mean(key))
+        out["std"] = {key: _num(self.std(key)) for key in STAT_KEYS}
+        if self.arm.course:
+            out["course"] = dict(self.arm.course)
+        out["config"] = jsonable(self.config)
+        out["runs"] = [r.to_dict(curve=(i == 0)) for i, r in enumerate(self.runs)]
+        return out
+
+
+@dataclass
+class ExperimentResult:
+    """Everything one experiment measured, checked and drew."""
+
+    experiment: Experiment
+    arms: list[ArmResult]
+    seeds: int
+    quick: bool
+    dataset: dict[str, Any]
+    seconds: float
+    conclusions: list[Any] = field(default_factory=list)
+    figures: dict[str, bytes] = field(default_factory=dict, repr=False)   # file name -> PNG bytes
+    captions: dict[str, str] = field(default_factory=dict)
+    models: dict[str, Any] = field(default_factory=dict, repr=False)      # file name -> Network
+    engine_seconds: dict[str, Any] = field(default_factory=dict)          # engine -> s/epoch, or why not
+
+    @property
+    def name(self) -> str:
+        return self.experiment.name
+
+    def arm(self, name: str) -> ArmResult:
+        for a in self.arms:
+            if a.name == name:
+                return a
+        raise InputError(f"arm: expected one of {[a.name for a in self.arms]}, received {name!r}")
+
+    @property
+    def passed(self) -> bool:
+        """True when every enforced conclusion holds."""
+        return all(c.passed is not False for c in self.conclusions if c.enforced)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "experiment": self.experiment.name, "title": self.experiment.title, "kind": self.experiment.kind,
+            "assignment": self.experiment.assignment, "source": self.experiment.source,
+            "quick": self.quick, "quick_note": self.experiment.quick_note if self.quick else None,
+            "seeds": self.seeds, "seconds": round(self.seconds, 3), "dataset": self.dataset,
+            "arms": [a.to_dict() for a in self.arms],
+            "conclusions": [c.to_dict() for c in self.conclusions],
+            "passed": self.passed,
+            "figures": sorted(self.figures), "models": sorted(self.models),
+            "engine_seconds_per_epoch": self.engine_seconds,
+        }
+
+    def table(self) -> str:
+        return format_table(self)
+
+
+def _num(v: Any) -> float | None:
+    if v is None:
+        return None
+    v = float(v)
+    return v if math.isfinite(v) else None
+
+
+# ------------------------------------------------------------------------------------------- table
+def slug(name: str) -> str:
+    """A safe file-name piece from an arm or experiment name."""
+    text = re.sub(r"[^a-z0-9]+", "-", str(name).lower()).strip("-")
+    return text[:60] or "arm"
+
+
+def _fmt(mean: float | None, std: float | None, n: int, digits: int = 4) -> str:
+    if mean is None:
+        return "-"
+    text = f"{mean:.{digits}f}" if abs(mean) < 1e4 else f"{mean:.4g}"
+    if n > 1 and std is not None:
+        text += f" ± {std:.{digits}f}" if abs(std) < 1e4 else f" ± {std:.3g}"
+    return text
+
+
+def format_table(result: ExperimentResult) -> str:
+    """The summary table: arm, final cost, train accuracy, test accuracy, time, and the course's numbers."""
+    exp = result.experiment
+    head = f"{exp.name}: {exp.title}"
+    if result.quick:
+        head += f"  [--quick: {exp.quick_note}]"
+    if result.seeds > 1:
+        head += f"  [mean ± std over {result.seeds} seeds]"
+    rows: list[list[str]] = []
+    if exp.kind == "gradcheck":
+        cols = ["arm", "difference", "verdict", "failing parameters", "time", "course"]
+        for a in result.arms:
+            r = a.first.extra
+            course = a.arm.course or {}
+            ctext = (f"{course['difference']:.4g}" if "difference" in course else
+                     f"< {course['difference_below']:g}" if "difference_below" in course else "")
+            rows.append([a.name, f"{r['difference']:.3e}", "PASS" if r["passed"] else "FAIL",
+                         ", ".join(r["failed"]) or "-", f"{a.mean('seconds'):.2f}s", ctext])
+    else:
+        cols = ["arm", "final cost", "train accuracy", "test accuracy", "time", "course train / test"]
+        has_course = any(a.arm.course for a in result.arms)
+        if not has_course:
+            cols.pop()
+        for a in result.arms:
+            n = len(a.runs)
+            course = a.arm.course or {}
+            ctext = " / ".join(f"{course[k]:g}" for k in ("train_accuracy", "test_accuracy") if k in course)
+            rows.append([a.name, _fmt(a.mean("final_cost"), a.std("final_cost"), n, 6),
+                         _fmt(a.mean("train_accuracy"), a.std("train_accuracy"), n),
+                         _fmt(a.mean("test_accuracy"), a.std("test_accuracy"), n),
+                         f"{a.mean('seconds'):.1f}s", ctext or "-"][:len(cols)])
+    widths = [max(len(c), *(len(r[i]) for r in rows)) for i, c in enumerate(cols)]
+    lines = [head, "  ".join(c.ljust(w) for c, w in zip(cols, widths)),
+             "  ".join("-" * w for w in widths)]
+    lines += ["  ".join(v.ljust(w) for v, w in zip(r, widths)) for r in rows]
+    for a in result.arms:
+        for run in a.runs:
+            if run.stop_reason:
+                lines.append(f"  ! {a.name} (seed {run.seed}) stopped early: {run.stop_reason}")
+    if result.engine_seconds:
+        timing = ", ".join(f"{k} {v:.3f} s" if isinstance(v, float) else f"{k} {v}" for k, v in result.engine_seconds.items())
+        lines.append(f"  seconds per epoch by engine (median of {exp.engine_timing} epochs after a warm-up): {timing}")
+    for c in result.conclusions:
+        tail = "  (not enforced: --quick)" if (c.passed is False and not c.enforced) else ""
+        lines.append(f"  {c.symbol} {c.text}: {c.measured}{tail}")
+    return "\n".join(lines)
