@@ -124,17 +124,12 @@ def _valid_model(tmp) -> bytes:
 
 
 def _other_version(tmp):
-    import json
-
-    from safetensors import safe_open
-    from safetensors.numpy import load_file, save_file
+    from descentlab.io import tensorfile
     p = tmp / "v.safetensors"
     net().save(p)
-    with safe_open(str(p), "np") as f:
-        meta = f.metadata()
-    doc = json.loads(meta["descentlab"])
+    doc, arrays = tensorfile.read(p, "descentlab.model")
     doc["format_version"] = 7
-    save_file(load_file(str(p)), str(p), metadata={**meta, "descentlab": json.dumps(doc)})
+    tensorfile.write(p, "descentlab.model", doc, arrays)
     return p
 
 
