@@ -19,7 +19,7 @@ from .. import _checks as check
 from ..errors import DescentlabError, ModelFileError
 from ..io import modelfile, tensorfile
 from .activations import ACTIVATIONS
-from . import modeldoc
+from . import memory, modeldoc
 from .initializers import INITIALIZER_NAMES, Initializer, get_initializer, resolve_rng
 from .layout import Layout
 from .outputs import OUTPUTS
@@ -28,6 +28,10 @@ from .propagation import Kernel, Workspace, loss_and_backprop, scaled_masks, wit
 from .regularization import check_masks, l2_gradient_factor, l2_penalty, scale_mask
 
 DTYPES = {"float64": np.float64, "float32": np.float32}
+
+
+def _shown(arr: np.ndarray) -> str:
+    return f"an array of shape {arr.shape} ({arr.dtype})"
 
 
 @dataclass(frozen=True)
@@ -80,6 +84,7 @@ class Network:
         self.hidden = tuple(check.choice("hidden", h, ACTIVATIONS) for h in names)
         self.output = check.choice("output", output, OUTPUTS)
         self.dtype = check.float_dtype("dtype", dtype)
+        memory.require_network(dims, self.dtype)  # before a single parameter is allocated
         self.layout = Layout(dims)
         self._bind(np.zeros(self.layout.size, self.dtype), np.zeros(self.layout.size, self.dtype))
         self.preprocessing = preprocessing
@@ -180,6 +185,8 @@ class Network:
         """
         arr = check.features(name, X, self.layer_dims[0], dtype=False if bias_column else self.dtype)
         if bias_column:
+            memory.require(arr.shape[0] * (arr.shape[1] + 1) * self.dtype.itemsize, name, _shown(arr),
+                           f"inputs ({self.dtype.name}, with a column of ones)")
             X1 = np.empty((arr.shape[0], arr.shape[1] + 1), self.dtype)
             X1[:, :-1] = arr  # converted straight into place
             X1[:, -1] = 1
