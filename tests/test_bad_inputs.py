@@ -183,12 +183,25 @@ CLI = [
     (["predict", "missing.safetensors", "a.jpg"], "missing.safetensors"),
     (["gradcheck", "--layers", "4,-5,1"], "--layers"),
     (["nosuchcommand"], "invalid choice"),
+    # issue 13: memory bounded before allocating, every number validated, errors in the user's terms
+    (["train", "moons", "--layers", "2,100000,100000,1"], "--layers: expected a network"),
+    (["gradcheck", "--layers", "4,100000,100000,1"], "--layers: expected a network"),
+    (["train", "moons", "--scale", "0"], "scale"),
+    (["train", "moons", "--scale", "nan"], "scale"),
+    (["train", "moons", "--scale", "-2"], "scale"),
+    (["train", "moons", "--target", "y"], "built-in"),
+    (["train", "moons", "--out", "."], "--out"),
+    (["train", "moons", "--out", "no/such/folder/m.safetensors"], "--out"),
+    (["train", "moons", "--checkpoint", "/sys/descentlab-test.ckpt"], "--checkpoint"),
+    (["run", "initialization", "--quick", "--out", "/sys/descentlab-test"], "--out"),
+    (["demo", "--quick", "--out", "/sys/descentlab-test"], "--out"),
 ]
 
 
 @pytest.mark.parametrize("args,words", CLI, ids=[" ".join(a[0]) for a in CLI])
 def test_cli_bad_input(args, words, capsys, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DESCENTLAB_MEMORY_LIMIT", "16G")  # the same answer on any machine
     code = main(args)
     out, err = capsys.readouterr()
     assert code == 2
@@ -203,6 +216,27 @@ def test_cli_does_not_overwrite_a_good_model_on_failure(tmp_path, capsys):
     good = model.read_bytes()
     assert main(["train", "moons", "--layers", "2,3,1", "--epochs", "2", "--lr", "-1", "--out", str(model)]) == 2
     assert model.read_bytes() == good
+
+
+def test_cli_refuses_a_training_that_does_not_fit_though_its_network_does(capsys, tmp_path, monkeypatch):
+    from descentlab.core import memory
+    layers = [2, 2000, 2000, 1]
+    monkeypatch.setenv(memory.ENV, str(int(1.2 * memory.network_bytes(layers))))
+    assert main(["train", "moons", "--layers", ",".join(map(str, layers)), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "--layers" in err and "training on 300 examples" in err, err
+
+
+def test_cli_turns_any_memory_error_into_one_line(capsys, monkeypatch):
+    import descentlab.core.gradcheck as gc
+
+    def exhausted(*args, **kwargs):
+        raise MemoryError("Unable to allocate 74.5 GiB for an array with shape (100000, 100000)")
+
+    monkeypatch.setattr(gc, "check_gradients", exhausted)
+    assert main(["gradcheck"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("descentlab: error: out of memory") and "Traceback" not in err
 
 
 def test_catalogue_size():

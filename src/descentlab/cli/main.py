@@ -64,6 +64,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         message = " ".join(str(exc).split()) or type(exc).__name__
         print(f"descentlab: error: {message}", file=sys.stderr)
         return 2
+    except MemoryError as exc:  # an allocation no estimate caught: still one line, never a traceback
+        print(f"descentlab: error: out of memory: {' '.join(str(exc).split()) or 'an allocation failed'}; "
+              "ask for less (smaller layers, batches or data)", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print("descentlab: interrupted", file=sys.stderr)
         return 130

@@ -196,16 +196,16 @@ def training_bytes(layer_dims: Sequence[int], dtype: Any, m: int, batch_size: in
             + work + gather + evaluate)
 
 
-def require_network(layer_dims: Sequence[int], dtype: Any = np.float64) -> None:
-    """Refuse a network that does not fit (see :func:`network_bytes`)."""
+def require_network(layer_dims: Sequence[int], dtype: Any = np.float64, name: str = "layer_dims") -> None:
+    """Refuse a network that does not fit (see :func:`network_bytes`); ``name`` is the argument in the message."""
     P = n_params(layer_dims)
-    require(network_bytes(layer_dims, dtype), "layer_dims", list(layer_dims),
+    require(network_bytes(layer_dims, dtype), name, list(layer_dims),
             f"a network ({P:,} parameters, {np.dtype(dtype).name})")
 
 
 def require_training(layer_dims: Sequence[int], dtype: Any, m: int, batch_size: int | None, *, optimizer: Any = None,
                      l2: float = 0.0, keep_prob: Any = 1.0, output: str = "sigmoid", validation: int = 0,
-                     runs: int = 1, network: bool = True) -> None:
+                     runs: int = 1, network: bool = True, name: str = "layer_dims") -> None:
     """Refuse a training run (``runs`` networks at once) whose network and training do not fit, before building any."""
     slots = len(getattr(optimizer, "slots", ("v", "s")))
     dropout = any(float(p) < 1 for p in np.atleast_1d(keep_prob))
@@ -215,4 +215,4 @@ def require_training(layer_dims: Sequence[int], dtype: Any, m: int, batch_size: 
     P = n_params(layer_dims)
     what = f"a network ({P:,} parameters, {np.dtype(dtype).name}) and its training on {int(m):,} examples" + (
         f", {runs} runs at once" if runs > 1 else "")
-    require(total, "layer_dims", list(layer_dims), what)
+    require(total, name, list(layer_dims), what)
