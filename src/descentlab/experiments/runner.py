@@ -22,7 +22,7 @@ from ..errors import InputError
 from .conclusions import check as check_conclusions
 from .figures import draw
 from .gradchecks import gradcheck_run
-from .records import ArmResult, ExperimentResult, RunResult, slug
+from .records import ArmResult, ExperimentResult, RunResult
 from .runs import time_engines, train_run, train_runs_lockstep
 from .spec import Arm, Experiment, validate
 
@@ -119,6 +119,6 @@ def run_experiment(experiment: Experiment, *, seeds: int = 1, quick: bool = Fals
             draw(result, ds)
     for a in result.arms:
         if a.first.net is not None:
-            result.models[f"model-{slug(a.name)}.safetensors"] = a.first.net
+            result.models[result.arm_file(a.name)] = a.first.net  # one file per arm, even for names that slug alike
     result.seconds = time.perf_counter() - t0
     return result
