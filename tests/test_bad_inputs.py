@@ -142,6 +142,11 @@ API = [
     ("toml duplicate arm names", lambda t: _toml(t, '[base]\nlayers = [2, 3, 1]\n[[arms]]\nname = "A"\n[[arms]]\nname = "a"'),
      "arms[1].name"),
     ("output folder is a file", lambda t: _out_check(_write(t, "out", "x")), "--out"),
+    ("image resized to a huge size", lambda t: load_image(_png(t, "s.png", "RGB", (8, 8)), size=(100_000, 100_000)), "size"),
+    ("image folder resized to a huge size", lambda t: load_image_folder(_png(t, "1_a.png", "RGB", (8, 8)).parent,
+                                                                        size=(100_000, 100_000)), "size"),
+    ("a billion seeds", lambda t: __import__("descentlab.experiments", fromlist=["x"]).run_experiment(
+        _toml(t, '[base]\nlayers = [2, 3, 1]\n[[arms]]\nname = "a"'), seeds=10**9), "1000000000 runs at once"),
     ("output folder holds other files", lambda t: _out_check(_write(t, "notes.txt", "mine").parent), "notes.txt"),
 ]
 

@@ -594,3 +594,27 @@ def test_signs_h5_larger_than_the_limit_is_refused_before_reading(tmp_path, monk
         f["train_set_y"] = np.zeros(20, np.int64)
     with pytest.raises(DataFileError, match="train.h5.*limit"):
         datasets.load_signs(train_path=path)
+
+
+def test_a_csv_too_large_to_parse_in_memory_is_refused_before_reading(tmp_path, monkeypatch):
+    from descentlab.core import memory
+    from descentlab.errors import MemoryLimitError
+    path = write(tmp_path / "t.csv", "a,y\n" + "1.5,0\n" * 50_000)
+    monkeypatch.setenv(memory.ENV, str(5 * path.stat().st_size))
+    with pytest.raises(MemoryLimitError, match="t.csv"):
+        datasets.load_csv(path)
+
+
+def test_the_csv_parse_estimate_covers_the_measured_peak(tmp_path):
+    import tracemalloc
+    from descentlab.datasets import tables
+    rng = np.random.default_rng(0)
+    np.savetxt(tmp_path / "big.csv", np.column_stack([rng.standard_normal((30_000, 3)), rng.integers(0, 2, 30_000)]),
+               delimiter=",", fmt="%.6f")
+    tracemalloc.start()
+    try:
+        datasets.load_csv(tmp_path / "big.csv")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak <= tables.CSV_BYTES_FACTOR * (tmp_path / "big.csv").stat().st_size

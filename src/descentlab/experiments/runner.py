@@ -106,7 +106,7 @@ def run_experiment(experiment: Experiment, *, seeds: int = 1, quick: bool = Fals
     ds = dataset if dataset is not None else load_dataset(experiment)
     if experiment.kind == "train":
         for i, arm in enumerate(experiment.arms):  # every arm is checked before anything trains
-            validate(experiment.config(arm, quick), ds, f"{experiment.where}: arms[{i}] ({arm.name})")
+            validate(experiment.config(arm, quick), ds, f"{experiment.where}: arms[{i}] ({arm.name})", runs=seeds)
     arms = [ArmResult(arm, experiment.config(arm, quick), run_arm_seeds(experiment, arm, ds, seeds, quick=quick, log=log))
             for arm in experiment.arms]
     result = ExperimentResult(experiment, arms, seeds, quick, _dataset_info(experiment, ds), 0.0)

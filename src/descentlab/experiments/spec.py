@@ -365,17 +365,17 @@ def fit_config(cfg: Mapping[str, Any], seed: int, where: str = "config") -> FitC
         raise InputError(f"{where}: {exc}") from None
 
 
-def validate(cfg: Mapping[str, Any], dataset: Any, where: str) -> None:
+def validate(cfg: Mapping[str, Any], dataset: Any, where: str, runs: int = 1) -> None:
     """Build the network and the training settings once, so a bad arm fails before anything runs.
 
-    The memory the arm's network and training need is estimated first (:mod:`descentlab.core.memory`):
-    an arm that does not fit is one line, before anything is allocated.
+    The memory the arm's network and training need, ``runs`` times (its seeds), is estimated first
+    (:mod:`descentlab.core.memory`): an arm that does not fit is one line, before anything is allocated.
     """
     config = fit_config(cfg, cfg["seed"], where)
     if dataset is not None:
         memory.require_training(list(cfg["layers"]), cfg["dtype"], len(dataset.X_train), cfg["batch_size"],
                                 optimizer=config.optimizer, l2=cfg["l2"], keep_prob=cfg["keep_prob"],
-                                output=cfg["output"], name=f"{where}: layers")
+                                output=cfg["output"], runs=runs, name=f"{where}: layers")
     net = build_network(cfg, cfg["seed"], dataset, where)
     try:
         config.resolve(net)
