@@ -214,3 +214,20 @@ def test_reading_allocates_no_more_than_the_tensors(tmp_path):
         tracemalloc.stop()
     tensors = sum(a.nbytes for a in arrays.values())
     assert peak < 1.2 * tensors + 2**20, (peak, tensors)
+
+
+def test_the_cli_shows_the_notice_in_one_line(tmp_path, capsys):
+    import warnings
+
+    from safetensors.numpy import save_file
+
+    from descentlab.cli.main import main
+    from descentlab.io.modelfile import header, tensors
+    net = Network([2, 3, 1], seed=0)
+    path = tmp_path / "old.safetensors"
+    save_file(tensors(net), str(path), metadata={"format": "descentlab.model", "descentlab": json.dumps(header(net))})
+    with warnings.catch_warnings():
+        warnings.simplefilter("always", UnverifiedFileWarning)   # as outside the test suite
+        assert main(["info", str(path)]) == 0
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("descentlab: note: ") and "old.safetensors" in err, err
