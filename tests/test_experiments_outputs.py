@@ -185,3 +185,14 @@ def test_the_demo_publishes_its_set_whole(tmp_path):
     write_demo(DemoResult([_result("b")], 1.0, True), tmp_path / "demo")
     assert json.loads((tmp_path / "demo" / "results.json").read_text())["experiments"][0]["arms"][0]["name"] == "b"
     assert not _no_leftovers(tmp_path)
+
+
+def test_the_working_directory_is_never_the_output_folder(tmp_path, monkeypatch):
+    """Publishing swaps the folder: the shell's current directory would vanish under it."""
+    here = tmp_path / "results"
+    here.mkdir()
+    monkeypatch.chdir(here)
+    for out in (".", str(here), str(tmp_path)):
+        with pytest.raises(InputError, match="current directory"):
+            outputs.check_out(out)
+    outputs.check_out("sub")

@@ -76,6 +76,7 @@ def check_out(out: Any, experiments: Iterable[Any] = (), *, quick: bool = False,
     if not isinstance(out, (str, os.PathLike)) or not str(out).strip():
         raise InputError(f"{name}: expected a folder path, received {out!r}")
     folder = Path(out).expanduser()
+    _not_around_cwd(folder, name)
     if folder.is_dir():
         foreign = _foreign_entries(folder)
         if foreign:
@@ -87,6 +88,14 @@ def check_out(out: Any, experiments: Iterable[Any] = (), *, quick: bool = False,
     if folder.exists():  # the staging folder is made beside it, and the two are renamed there
         check_writable(_parent(folder) / ".descentlab-probe", name)
     return folder
+
+
+def _not_around_cwd(folder: Path, name: str) -> None:
+    """Publishing swaps the folder: it cannot be the working directory or hold it."""
+    here, target = Path.cwd().resolve(), folder.resolve()
+    if here == target or target in here.parents:
+        raise InputError(f"{name}: expected a folder other than the current directory or one that holds it, "
+                         f"received '{folder}' (publishing replaces the folder); use e.g. {name} results")
 
 
 def _parent(folder: Path) -> Path:
@@ -135,6 +144,7 @@ def publish(files: dict[str, Any], out: Any, *, name: str = "--out") -> list[Pat
     """Publish ``files`` ({relative path: bytes or a Network}) as the whole contents of ``out``."""
     folder = Path(out).expanduser()
     folder = folder.resolve() if folder.is_symlink() else folder
+    _not_around_cwd(folder, name)
     if folder.is_dir() and _foreign_entries(folder):
         check_out(folder, name=name, need=0)              # raises, naming the foreign files
     parent = _parent(folder)
