@@ -179,3 +179,17 @@ def test_skipped_steps_keep_the_step_count_consistent(tmp_path):
     doc, _ = ckpt.load(path)
     assert doc["skipped"] and doc["optimizer"]["t"] == 3 * 7 - len(doc["skipped"])
     fit(_net(), X, y, epochs=4, resume=path, **settings)
+
+
+def test_callback_state_is_validated_before_anything_is_restored(saved):
+    """A callback's saved state is checked with the rest: a bad 'best' is refused before theta is touched."""
+    from descentlab import EarlyStopping
+    path, doc, arrays = saved
+    _rewrite(path, *_tamper(doc, arrays, lambda d, a: d.update(callbacks={"0": {"best": "abc", "best_epoch": None,
+                                                                                  "wait": 0}})))
+    X, y = _data()
+    net = _net(seed=99)
+    before = net.theta.copy()
+    with pytest.raises(CheckpointError, match="best"):
+        fit(net, X, y, epochs=10, resume=path, early_stopping=EarlyStopping(patience=2, monitor="cost"), **FIT)
+    assert np.array_equal(net.theta, before)
