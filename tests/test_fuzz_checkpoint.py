@@ -14,7 +14,7 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from descentlab import Network, fit
+from descentlab import EarlyStopping, Network, fit
 from descentlab.errors import CheckpointError
 from descentlab.io import tensorfile
 from descentlab.training import checkpoint as ckpt
@@ -42,8 +42,8 @@ def _resume(tmp_path, data: bytes) -> None:
     path.write_bytes(data)
     net = Network([2, 4, 1], seed=1)
     before = net.theta.copy()
-    try:
-        fit(net, X, Y, epochs=5, resume=path, **FIT)
+    try:   # with early stopping: a hostile callbacks state meets a callback that restores it
+        fit(net, X, Y, epochs=5, resume=path, early_stopping=EarlyStopping(patience=100, monitor="cost"), **FIT)
     except CheckpointError:
         assert np.array_equal(net.theta, before), "a refused checkpoint changed the network"
         return
@@ -93,15 +93,16 @@ json_values = st.recursive(st.none() | st.booleans() | st.integers(-2**70, 2**70
                            st.text(max_size=8),
                            lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
                            max_leaves=20)
-FIELDS = ["format_version", "model", "fit", "epoch", "accum", "shuffle_state", "dropout_state", "optimizer",
+FIELDS = ["callbacks", "format_version", "model", "fit", "epoch", "accum", "shuffle_state", "dropout_state", "optimizer",
           "history", "callbacks", "data", "skipped"]
 
 
 @FUZZ
-@given(changes=st.dictionaries(st.sampled_from(FIELDS), json_values, min_size=1, max_size=3),
+@given(changes=st.dictionaries(st.sampled_from(FIELDS), json_values, max_size=3),
        drop=st.lists(st.sampled_from(FIELDS), max_size=2),
-       numbers=st.dictionaries(st.sampled_from(["epoch", "t", "step", "seen"]), st.integers(-5, 40), max_size=2))
-def test_hostile_checkpoint_headers(tmp_path, changes, drop, numbers):
+       numbers=st.dictionaries(st.sampled_from(["epoch", "t", "step", "seen"]), st.integers(-5, 40), max_size=2),
+       callback=st.none() | st.dictionaries(st.sampled_from(["best", "best_epoch", "wait", "other"]), json_values))
+def test_hostile_checkpoint_headers(tmp_path, changes, drop, numbers, callback):
     """Valid checksums, hostile fields: only validation stands between them and the run."""
     path = tmp_path / "valid.ckpt"
     path.write_bytes(_valid())
@@ -116,6 +117,8 @@ def test_hostile_checkpoint_headers(tmp_path, changes, drop, numbers):
         doc["optimizer"]["t"] = numbers["t"]
     if {"step", "seen"} & set(numbers):
         doc["accum"] = {"step": numbers.get("step", 1), "loss": 0.5, "l2": 0.0, "correct": 1.0, "seen": numbers.get("seen", 8)}
+    if callback is not None:
+        doc["callbacks"] = {"0": callback}      # the early stopping of the resuming run restores it
     tensorfile.write(path, ckpt.FORMAT, doc, arrays)
     _resume(tmp_path, path.read_bytes())
 
@@ -132,4 +135,16 @@ def test_hostile_checkpoint_tensors(tmp_path, drop, dtype, extra, cut):
         arrays["optimizer.extra"] = np.zeros(3)
     if arrays:
         tensorfile.write(path, ckpt.FORMAT, doc, arrays)
+    _resume(tmp_path, path.read_bytes())
+
+
+@FUZZ
+@given(callback=st.dictionaries(st.sampled_from(["best", "best_epoch", "wait", "other"]), json_values, max_size=4))
+def test_hostile_callback_states(tmp_path, callback):
+    """Only the saved state of the resuming run's early stopping is hostile."""
+    path = tmp_path / "valid.ckpt"
+    path.write_bytes(_valid())
+    doc, arrays = tensorfile.read(path, ckpt.FORMAT)
+    doc["callbacks"] = {"0": callback}
+    tensorfile.write(path, ckpt.FORMAT, doc, arrays)
     _resume(tmp_path, path.read_bytes())

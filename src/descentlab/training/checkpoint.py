@@ -163,7 +163,7 @@ def _callbacks(err: _Where, callbacks: Any, epoch: int) -> None:
                 raise err(f"callbacks.{key}.{name}", "a finite number, a string or null", v)
         if state.get("best") is not None and not _is_num(state["best"]):
             raise err(f"callbacks.{key}.best", "a finite number or null", state["best"])
-        if state.get("wait") is not None:
+        if "wait" in state:
             _int(err, f"callbacks.{key}.wait", state["wait"], 0)
         if state.get("best_epoch") is not None:
             _int(err, f"callbacks.{key}.best_epoch", state["best_epoch"], 0, max(epoch - 1, 0))
