@@ -196,3 +196,23 @@ def test_the_working_directory_is_never_the_output_folder(tmp_path, monkeypatch)
         with pytest.raises(InputError, match="current directory"):
             outputs.check_out(out)
     outputs.check_out("sub")
+
+
+@pytest.mark.parametrize("case", ["photos", "notes beside a run", "notes in figures"])
+def test_files_publishing_would_remove_are_never_removed(tmp_path, case):
+    """A folder of someone's PNGs, or a run folder where a user added a file, is refused, never swapped away."""
+    out = tmp_path / "out"
+    if case == "photos":
+        out.mkdir()
+        (out / "holiday.png").write_bytes(b"mine")
+    else:
+        write_outputs(_result("a"), out)
+        extra = out / ("notes.txt" if case == "notes beside a run" else "figures/mine.png")
+        extra.parent.mkdir(exist_ok=True)
+        extra.write_bytes(b"mine")
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    with pytest.raises(InputError, match="other files"):
+        outputs.check_out(out)
+    with pytest.raises(InputError, match="other files"):
+        write_outputs(_result("b"), out)
+    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before

@@ -64,10 +64,23 @@ def estimate_bytes(experiments: Iterable[Any], quick: bool = False, models: bool
 
 
 def _foreign_entries(folder: Path) -> list[str]:
-    """Entries of ``folder`` that descentlab did not write (none when it holds our manifest)."""
-    if (folder / MANIFEST).is_file():
+    """Files of ``folder`` that descentlab did not write, which publishing would remove.
+
+    With a manifest, every file must be listed in it; without one (a folder written before
+    manifests), it must hold results.json and only files named like descentlab's outputs.
+    """
+    files = sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if not p.is_dir())
+    if not files:
         return []
-    return sorted(p.name for p in folder.iterdir() if not OURS.match(p.name))
+    try:
+        listed = set(json.loads((folder / MANIFEST).read_text())["files"])
+    except (OSError, ValueError, KeyError, TypeError):
+        listed = None
+    if listed is not None:
+        return [f for f in files if f not in listed and f != MANIFEST]
+    if "results.json" not in files:
+        return files
+    return [f for f in files if not OURS.match(f.split(os.sep)[0]) or (os.sep in f and not f.endswith(".png"))]
 
 
 def check_out(out: Any, experiments: Iterable[Any] = (), *, quick: bool = False, name: str = "--out",
