@@ -114,7 +114,107 @@ API = [
     ("image 1x1", lambda t: load_image(_png(t, "tiny.png", "RGB", (1, 1))), "4"),
     ("image bomb", lambda t: load_image(_png(t, "big.png", "L", (3000, 3000)), max_pixels=1_000_000), "pixels"),
     ("image missing", lambda t: load_image(t / "none.jpg"), "none.jpg"),
+    # issue 13: memory bounded by the input's real size, files checked, sets whole
+    ("network that does not fit", lambda t: dl.Network([2, 100_000, 100_000, 1]), "layer_dims: expected a network"),
+    ("fit_many one net twice", lambda t: (lambda n: dl.fit_many([n, n], X, Y, epochs=1))(net()), "nets[1]"),
+    ("Scale 0", lambda t: dl.Scale(0.0), "scale"),
+    ("Scale NaN", lambda t: dl.Scale(float("nan")), "scale"),
+    ("memory limit text", lambda t: __import__("descentlab.core.memory", fromlist=["x"]).parse_size("lots"),
+     "DESCENTLAB_MEMORY_LIMIT"),
+    ("model header huge layer_dims", lambda t: dl.load(_model_with(t, layer_dims=[2, 10**9, 1])), "layer_dims"),
+    ("model header init_scale text", lambda t: dl.load(_model_with(t, init_scale="abc")), "init_scale"),
+    ("model header class_names numbers", lambda t: dl.load(_model_with(t, class_names=[1, 2])), "class_names"),
+    ("model tensor declared I64", lambda t: dl.load(_model_i64(t)), "I64"),
+    ("model bit rot", lambda t: dl.load(_write(t, "m.safetensors", _valid_model(t)[:-40] + bytes(40))), "checksum"),
+    ("checkpoint bit rot", lambda t: dl.fit(net(), X, Y, epochs=4, verbose=0, resume=_checkpoint(t, rot=True)), "checksum"),
+    ("checkpoint epoch -50", lambda t: dl.fit(net(), X, Y, epochs=4, verbose=0, resume=_checkpoint(t, epoch=-50)), "epoch"),
+    ("checkpoint no optimizer", lambda t: dl.fit(net(), X, Y, epochs=4, verbose=0, resume=_checkpoint(t, drop="optimizer")),
+     "optimizer"),
+    ("checkpoint garbage history", lambda t: dl.fit(net(), X, Y, epochs=4, verbose=0, resume=_checkpoint(t, history=[1])),
+     "history"),
+    ("csv too many classes", lambda t: load_csv(_write(t, "d.csv", "a,y\n" + "".join(f"1,{i}\n" for i in range(10_001)))),
+     "classes"),
+    ("npz over the size limit", lambda t: load_npz(_npz_zeros(t), max_bytes=1000), "limit"),
+    ("npz a renamed .npy", lambda t: load_npz(_write(t, "d.npz", _npy())), "single .npy"),
+    ("npz truncated", lambda t: load_npz(_write(t, "d.npz", _npz_bytes()[:50])), "d.npz"),
+    ("target on a built-in data set", lambda t: dl.datasets.load("moons", target="y"), "built-in"),
+    ("toml nested 3000 deep", lambda t: _toml(t, "x = " + "[" * 3000 + "]" * 3000), "nests deeper"),
+    ("toml duplicate arm names", lambda t: _toml(t, '[base]\nlayers = [2, 3, 1]\n[[arms]]\nname = "A"\n[[arms]]\nname = "a"'),
+     "arms[1].name"),
+    ("output folder is a file", lambda t: _out_check(_write(t, "out", "x")), "--out"),
+    ("image resized to a huge size", lambda t: load_image(_png(t, "s.png", "RGB", (8, 8)), size=(100_000, 100_000)), "size"),
+    ("image folder resized to a huge size", lambda t: load_image_folder(_png(t, "1_a.png", "RGB", (8, 8)).parent,
+                                                                        size=(100_000, 100_000)), "size"),
+    ("a billion seeds", lambda t: __import__("descentlab.experiments", fromlist=["x"]).run_experiment(
+        _toml(t, '[base]\nlayers = [2, 3, 1]\n[[arms]]\nname = "a"'), seeds=10**9), "1000000000 runs at once"),
+    ("output folder holds other files", lambda t: _out_check(_write(t, "notes.txt", "mine").parent), "notes.txt"),
 ]
+
+
+def _model_with(tmp, **network):
+    """A model file with valid checksums whose header says ``network``/``class_names`` fields other than its tensors."""
+    from descentlab.io import tensorfile
+    from descentlab.io.modelfile import header, tensors
+    n = net()
+    doc = header(n)
+    if "class_names" in network:
+        doc["class_names"] = network.pop("class_names")
+    doc["network"].update(network)
+    p = tmp / "m.safetensors"
+    tensorfile.write(p, "descentlab.model", doc, tensors(n))
+    return p
+
+
+def _model_i64(tmp):
+    import json
+    import struct
+    n = net()
+    entries, pos = {}, 0
+    for name, view in n.params.items():
+        entries[name] = {"dtype": "I64" if name == "W1" else "F64", "shape": list(view.shape),
+                         "data_offsets": [pos, pos + 8 * view.size]}
+        pos += 8 * view.size
+    from descentlab.io.modelfile import header
+    head = json.dumps({"__metadata__": {"format": "descentlab.model", "descentlab": json.dumps(header(n))}, **entries})
+    body = b"".join(v.astype("<f8").tobytes() for v in n.params.values())
+    return _write(tmp, "m.safetensors", struct.pack("<Q", len(head)) + head.encode() + body)
+
+
+def _checkpoint(tmp, rot=False, drop=None, **fields):
+    from descentlab.io import tensorfile
+    p = tmp / "run.ckpt"
+    dl.fit(net(), X, Y, epochs=2, verbose=0, checkpoint=p, checkpoint_every=2)
+    if rot:
+        p.write_bytes(p.read_bytes()[:-16] + bytes(16))
+        return p
+    doc, arrays = tensorfile.read(p, "descentlab.checkpoint")
+    doc.update(fields)
+    doc.pop(drop, None)
+    tensorfile.write(p, "descentlab.checkpoint", doc, arrays)
+    return p
+
+
+def _npz_zeros(tmp):
+    p = tmp / "d.npz"
+    np.savez_compressed(p, X=np.zeros((100, 100)), y=np.zeros(100))
+    return p
+
+
+def _npy() -> bytes:
+    import io
+    buf = io.BytesIO()
+    np.save(buf, np.zeros((2, 2)))
+    return buf.getvalue()
+
+
+def _toml(tmp, body):
+    from descentlab.experiments import load_comparison
+    return load_comparison(_write(tmp, "c.toml", 'dataset = "moons"\n' + body + "\n"))
+
+
+def _out_check(path):
+    from descentlab.experiments.outputs import check_out
+    return check_out(path)
 
 
 def _valid_model(tmp) -> bytes:
@@ -124,17 +224,12 @@ def _valid_model(tmp) -> bytes:
 
 
 def _other_version(tmp):
-    import json
-
-    from safetensors import safe_open
-    from safetensors.numpy import load_file, save_file
+    from descentlab.io import tensorfile
     p = tmp / "v.safetensors"
     net().save(p)
-    with safe_open(str(p), "np") as f:
-        meta = f.metadata()
-    doc = json.loads(meta["descentlab"])
+    doc, arrays = tensorfile.read(p, "descentlab.model")
     doc["format_version"] = 7
-    save_file(load_file(str(p)), str(p), metadata={**meta, "descentlab": json.dumps(doc)})
+    tensorfile.write(p, "descentlab.model", doc, arrays)
     return p
 
 
@@ -188,12 +283,53 @@ CLI = [
     (["predict", "missing.safetensors", "a.jpg"], "missing.safetensors"),
     (["gradcheck", "--layers", "4,-5,1"], "--layers"),
     (["nosuchcommand"], "invalid choice"),
+    # issue 13: memory bounded before allocating, every number validated, errors in the user's terms
+    (["train", "moons", "--layers", "2,100000,100000,1"], "--layers: expected a network"),
+    (["gradcheck", "--layers", "4,100000,100000,1"], "--layers: expected a network"),
+    (["train", "moons", "--scale", "0"], "scale"),
+    (["train", "moons", "--scale", "nan"], "scale"),
+    (["train", "moons", "--scale", "-2"], "scale"),
+    (["train", "moons", "--target", "y"], "built-in"),
+    (["train", "moons", "--out", "."], "--out"),
+    (["train", "moons", "--out", "no/such/folder/m.safetensors"], "--out"),
+    (["train", "moons", "--checkpoint", "/sys/descentlab-test.ckpt"], "--checkpoint"),
+    (["run", "initialization", "--quick", "--out", "/sys/descentlab-test"], "--out"),
+    (["demo", "--quick", "--out", "/sys/descentlab-test"], "--out"),
 ]
+
+
+def _predict_with(tmp, name, data: bytes):
+    """predict with a valid model on an input file holding ``data``: the CLI's exit status and stderr."""
+    dl.Network([2, 3, 1], seed=0).save(tmp / "m.safetensors")
+    (tmp / name).write_bytes(data)
+    return ["predict", str(tmp / "m.safetensors"), str(tmp / name)]
+
+
+def _npy_bytes() -> bytes:
+    import io
+    buf = io.BytesIO()
+    np.save(buf, np.zeros((2, 2)))
+    return buf.getvalue()
+
+
+PREDICT = [
+    ("a .npy renamed .npz", "x.npz", _npy_bytes(), "single .npy"),
+    ("a truncated .npz", "x.npz", _npz_bytes()[:60], "x.npz"),
+    ("a .npz of pickles", "x.npz", pickle.dumps({"X": 1}), "pickle"),
+]
+
+
+@pytest.mark.parametrize("name,file,data,words", PREDICT, ids=[p[0] for p in PREDICT])
+def test_cli_predict_bad_table(name, file, data, words, capsys, tmp_path):
+    code = main(_predict_with(tmp_path, file, data))
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1 and words in err and "Traceback" not in err, err
 
 
 @pytest.mark.parametrize("args,words", CLI, ids=[" ".join(a[0]) for a in CLI])
 def test_cli_bad_input(args, words, capsys, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DESCENTLAB_MEMORY_LIMIT", "16G")  # the same answer on any machine
     code = main(args)
     out, err = capsys.readouterr()
     assert code == 2
@@ -210,5 +346,36 @@ def test_cli_does_not_overwrite_a_good_model_on_failure(tmp_path, capsys):
     assert model.read_bytes() == good
 
 
+def test_cli_refuses_a_training_that_does_not_fit_though_its_network_does(capsys, tmp_path, monkeypatch):
+    from descentlab.core import memory
+    layers = [2, 2000, 2000, 1]
+    monkeypatch.setenv(memory.ENV, str(int(1.2 * memory.network_bytes(layers))))
+    assert main(["train", "moons", "--layers", ",".join(map(str, layers)), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "--layers" in err and "training on 300 examples" in err, err
+
+
+def test_cli_refuses_toml_layers_that_do_not_fit_in_one_line(capsys, tmp_path, monkeypatch):
+    monkeypatch.setenv("DESCENTLAB_MEMORY_LIMIT", "16G")
+    toml = tmp_path / "huge.toml"
+    toml.write_text('dataset = "moons"\n[base]\nlayers = [2, 30000, 30000, 1]\n[[arms]]\nname = "a"\n')
+    assert main(["run", str(toml), "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "huge.toml" in err and "layers" in err and "fits in memory" in err, err
+    assert not (tmp_path / "out").exists()
+
+
+def test_cli_turns_any_memory_error_into_one_line(capsys, monkeypatch):
+    import descentlab.core.gradcheck as gc
+
+    def exhausted(*args, **kwargs):
+        raise MemoryError("Unable to allocate 74.5 GiB for an array with shape (100000, 100000)")
+
+    monkeypatch.setattr(gc, "check_gradients", exhausted)
+    assert main(["gradcheck"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("descentlab: error: out of memory") and "Traceback" not in err
+
+
 def test_catalogue_size():
-    assert len(API) + len(CLI) >= 40
+    assert len(API) + len(CLI) + len(PREDICT) >= 105

@@ -269,7 +269,7 @@ def test_csv_header_and_string_labels(tmp_path):
 def test_csv_without_header_numeric_labels(tmp_path):
     ds = datasets.load_csv(write(tmp_path / "t.csv", "0.5,1,0\n-2,3e-1,2\n\n"))
     np.testing.assert_array_equal(ds.X_train, [[0.5, 1], [-2, 0.3]])
-    assert ds.y_train.tolist() == [0, 2] and ds.class_names == ["0", "1", "2"]
+    assert ds.y_train.tolist() == [0, 1] and ds.class_names == ["0", "2"]   # the labels seen, like LabelEncoder
 
 
 def test_csv_target_by_name_and_index(tmp_path):
@@ -416,11 +416,12 @@ def test_image_folder_subfolders(tmp_path):
     assert tuple(ds.X_train[3].reshape(4, 4, 3)[2, 1]) == COLOURS["dog"]
 
 
-def test_image_folder_numeric_class_folders_keep_their_numbers(tmp_path):
+def test_image_folder_numeric_class_folders_are_the_classes_seen(tmp_path):
     save_png(tmp_path / "2" / "a.png", COLOURS["2"])
     save_png(tmp_path / "0" / "b.png", COLOURS["0"])
+    save_png(tmp_path / "10" / "c.png", COLOURS["0"])
     ds = datasets.load_image_folder(tmp_path, size=(4, 4), layout="subfolders")
-    assert ds.y_train.tolist() == [0, 2] and ds.class_names == ["0", "1", "2"]
+    assert ds.y_train.tolist() == [0, 1, 2] and ds.class_names == ["0", "2", "10"]   # numeric order
 
 
 def test_image_folder_flat_labels_from_prefix(tmp_path):
@@ -429,7 +430,7 @@ def test_image_folder_flat_labels_from_prefix(tmp_path):
     save_png(tmp_path / "2_a.png", COLOURS["2"])
     (tmp_path / "README").write_text("ignored")
     ds = datasets.load_image_folder(tmp_path, size=(6, 6))
-    assert ds.y_train.tolist() == [0, 2, 2] and ds.class_names == ["0", "1", "2"]
+    assert ds.y_train.tolist() == [0, 1, 1] and ds.class_names == ["0", "2"]
     assert tuple(ds.X_train[0][:3]) == COLOURS["0"]
 
 
@@ -458,7 +459,8 @@ def test_load_by_name_and_path(tmp_path):
     assert load("Circles").name == "circles" and load("football").X_test.shape == (200, 2)
     write(tmp_path / "t.csv", "a,y\n1,0\n2,1\n")
     assert load(tmp_path / "t.csv").y_train.tolist() == [0, 1]
-    assert load(str(tmp_path / "t.csv"), target="a").y_train.tolist() == [1, 2]
+    by_a = load(str(tmp_path / "t.csv"), target="a")
+    assert by_a.y_train.tolist() == [0, 1] and by_a.class_names == ["1", "2"]
     np.savez(tmp_path / "t.npz", X=np.eye(2), y=np.arange(2))
     assert load(tmp_path / "t.npz").X_train.shape == (2, 2)
     save_png(tmp_path / "imgs" / "1_a.png", COLOURS["cat"])
@@ -473,3 +475,146 @@ def test_load_unknown_name(tmp_path):
         load(tmp_path / "t.txt")
     with pytest.raises(DataFileError):
         load(42)
+
+
+# ------------------------------------------------------------------ issue 13: memory bounded by the input's real size
+def test_a_huge_label_value_does_not_size_the_class_list(tmp_path):
+    """Classes are the distinct labels seen (LabelEncoder), never 0..max(label)."""
+    path = write(tmp_path / "big.csv", "a,y\n1,0\n2,3000000\n3,0\n")
+    ds = datasets.load_csv(path)
+    assert ds.class_names == ["0", "3000000"] and ds.y_train.tolist() == [0, 1, 0]
+
+
+def test_a_huge_class_folder_name_does_not_size_the_class_list(tmp_path):
+    save_png(tmp_path / "999999999" / "a.png", COLOURS["2"])
+    save_png(tmp_path / "0" / "b.png", COLOURS["0"])
+    ds = datasets.load_image_folder(tmp_path, size=(4, 4))
+    assert ds.class_names == ["0", "999999999"] and ds.y_train.tolist() == [0, 1]
+
+
+def test_too_many_classes_is_one_line(tmp_path, monkeypatch):
+    from descentlab.datasets import _base
+    rows = "".join(f"{i},{i}\n" for i in range(_base.MAX_CLASSES + 1))
+    with pytest.raises(DataFileError, match=f"at most {_base.MAX_CLASSES} classes") as exc:
+        datasets.load_csv(write(tmp_path / "many.csv", "a,y\n" + rows))
+    assert "\n" not in str(exc.value)
+    monkeypatch.setattr(_base, "MAX_CLASSES", 2)
+    for k in range(3):
+        save_png(tmp_path / "imgs" / f"c{k}" / "a.png", COLOURS["0"])
+    with pytest.raises(DataFileError, match="at most 2 classes"):
+        datasets.load_image_folder(tmp_path / "imgs", size=(4, 4))
+
+
+def test_npz_class_names_name_the_class_numbers(tmp_path):
+    np.savez(tmp_path / "c.npz", X=np.eye(3), y=np.array([0, 2, 2]), class_names=np.array(["r", "g", "b"]))
+    ds = datasets.load_npz(tmp_path / "c.npz")
+    assert ds.class_names == ["r", "g", "b"] and ds.y_train.tolist() == [0, 2, 2]
+    np.savez(tmp_path / "c.npz", X=np.eye(3), y=np.array([0, 5, 2]), class_names=np.array(["r", "g", "b"]))
+    with pytest.raises(DataFileError, match="class_names"):
+        datasets.load_npz(tmp_path / "c.npz")
+
+
+def _npz_with_member(path, name, header_shape, dtype, payload: bytes, compress=True):
+    """An archive whose member ``name``.npy declares ``header_shape`` but holds ``payload`` (a lying header)."""
+    buf = io.BytesIO()
+    np.lib.format.write_array_header_1_0(buf, {"descr": np.lib.format.dtype_to_descr(np.dtype(dtype)),
+                                                "fortran_order": False, "shape": header_shape})
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED if compress else zipfile.ZIP_STORED) as zf:
+        zf.writestr(f"{name}.npy", buf.getvalue() + payload)
+        out = io.BytesIO()
+        np.save(out, np.zeros(2))
+        zf.writestr("y.npy", out.getvalue())
+    return path
+
+
+def test_npz_that_expands_beyond_the_limit_is_refused_before_loading(tmp_path):
+    import tracemalloc
+    path = tmp_path / "bomb.npz"
+    np.savez_compressed(path, X=np.zeros((4000, 10000), np.uint8), y=np.zeros(4000))   # 40 MB in ~40 KB
+    assert path.stat().st_size < 200_000
+    tracemalloc.start()
+    try:
+        with pytest.raises(DataFileError, match="bomb.npz.*limit") as exc:
+            datasets.load_npz(path, max_bytes=10_000_000)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 5_000_000 and "\n" not in str(exc.value)
+
+
+def test_npz_over_the_default_limit_is_refused(tmp_path):
+    from descentlab.datasets import _base
+    path = _npz_with_member(tmp_path / "huge.npz", "X", (_base.MAX_DATA_BYTES // 8 + 1, 1), np.float64, b"")
+    with pytest.raises(DataFileError, match="huge.npz.*limit"):
+        datasets.load_npz(path)
+
+
+def test_npz_whose_header_lies_about_its_size_is_refused(tmp_path):
+    path = _npz_with_member(tmp_path / "liar.npz", "X", (100_000, 1000), np.float64, bytes(80))
+    with pytest.raises(DataFileError, match="liar.npz.*X"):
+        datasets.load_npz(path)
+
+
+@pytest.mark.parametrize("dtype", [object, "V8", "complex128", "M8[s]"])
+def test_npz_dtypes_other_than_numbers_and_text_are_refused_from_the_header(tmp_path, dtype):
+    path = _npz_with_member(tmp_path / "odd.npz", "X", (2, 2), dtype, bytes(64))
+    with pytest.raises(DataFileError, match="odd.npz.*X.*dtype"):
+        datasets.load_npz(path)
+
+
+def test_npz_extra_arrays_are_never_loaded(tmp_path):
+    import tracemalloc
+    path = tmp_path / "extra.npz"
+    np.savez_compressed(path, X=np.eye(2), y=np.arange(2), junk=np.zeros((3000, 3000)))   # 72 MB never needed
+    tracemalloc.start()
+    try:
+        ds = datasets.load_npz(path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert ds.X_train.shape == (2, 2) and peak < 10_000_000
+
+
+def test_npz_broken_archives_are_one_line(tmp_path):
+    np.savez(tmp_path / "ok.npz", X=np.eye(2), y=np.arange(2))
+    data = (tmp_path / "ok.npz").read_bytes()
+    for name, content in (("cut.npz", data[: len(data) // 2]), ("flipped.npz", data[:40] + b"\xff" * 40 + data[80:])):
+        (tmp_path / name).write_bytes(content)
+        with pytest.raises(DataFileError, match=name) as exc:
+            datasets.load_npz(tmp_path / name)
+        assert "\n" not in str(exc.value)
+
+
+def test_signs_h5_larger_than_the_limit_is_refused_before_reading(tmp_path, monkeypatch):
+    from descentlab.datasets import _base
+    monkeypatch.setattr(_base, "MAX_DATA_BYTES", 100_000)
+    path = tmp_path / "train.h5"
+    with h5py.File(path, "w") as f:
+        f.create_dataset("train_set_x", (20, 64, 64, 3), np.uint8, compression="gzip", fillvalue=0)
+        f["train_set_y"] = np.zeros(20, np.int64)
+    with pytest.raises(DataFileError, match="train.h5.*limit"):
+        datasets.load_signs(train_path=path)
+
+
+def test_a_csv_too_large_to_parse_in_memory_is_refused_before_reading(tmp_path, monkeypatch):
+    from descentlab.core import memory
+    from descentlab.errors import MemoryLimitError
+    path = write(tmp_path / "t.csv", "a,y\n" + "1.5,0\n" * 50_000)
+    monkeypatch.setenv(memory.ENV, str(5 * path.stat().st_size))
+    with pytest.raises(MemoryLimitError, match="t.csv"):
+        datasets.load_csv(path)
+
+
+def test_the_csv_parse_estimate_covers_the_measured_peak(tmp_path):
+    import tracemalloc
+    from descentlab.datasets import tables
+    rng = np.random.default_rng(0)
+    np.savetxt(tmp_path / "big.csv", np.column_stack([rng.standard_normal((30_000, 3)), rng.integers(0, 2, 30_000)]),
+               delimiter=",", fmt="%.6f")
+    tracemalloc.start()
+    try:
+        datasets.load_csv(tmp_path / "big.csv")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak <= tables.CSV_BYTES_FACTOR * (tmp_path / "big.csv").stat().st_size

@@ -228,3 +228,60 @@ def test_a_diverging_arm_is_reported_not_raised():
     assert "diverged" in result.arm("huge lr").first.stop_reason
     assert "stopped early" in result.table()
     json.dumps(result.to_dict(), allow_nan=False)
+
+
+# ------------------------------------------------------------------ issue 13: TOML bounds, arm names and file names
+def test_deeply_nested_toml_is_one_line(tmp_path):
+    path = tmp_path / "deep.toml"
+    path.write_text("dataset = 'moons'\nx = " + "[" * 3000 + "]" * 3000 + "\n")
+    with pytest.raises(InputError, match="deep.toml.*nests deeper") as info:
+        load_comparison(path)
+    assert "\n" not in str(info.value)
+
+
+def test_nesting_within_the_recursion_limit_is_still_bounded(tmp_path):
+    path = tmp_path / "layers.toml"
+    path.write_text("dataset = 'moons'\n[base]\nlayers = " + "[" * 40 + "2" + "]" * 40 + "\n[[arms]]\nname = 'a'\n")
+    with pytest.raises(InputError, match="nests deeper"):
+        load_comparison(path)
+
+
+def test_a_toml_file_over_the_size_bound_is_refused_before_reading(tmp_path):
+    from descentlab.experiments import comparison
+    path = tmp_path / "big.toml"
+    path.write_text("# " + "x" * (comparison.MAX_BYTES + 10) + "\n")
+    with pytest.raises(InputError, match="big.toml.*bytes"):
+        load_comparison(path)
+
+
+@pytest.mark.parametrize("names", [["lr 0.1", "lr 0.1"], ["Adam", "adam"], ["lr 0.1", " lr  0.1 "], ["ﬁ", "fi"]])
+def test_duplicate_arm_names_are_refused(names):
+    doc = {"dataset": "moons", "base": {"layers": [2, 3, 1], "epochs": 1}, "arms": [{"name": n} for n in names]}
+    with pytest.raises(InputError, match=r"arms\[1\]\.name"):
+        comparison_from_dict(doc, "dup.toml")
+
+
+def test_every_arm_gets_its_own_files():
+    """Names that reduce to one slug ('lr 0.1', 'lr-0.1'; 'α', 'β') still write one model file each."""
+    names = ["lr 0.1", "lr-0.1", "α", "β", "model", "!!!"]
+    doc = {"dataset": "moons", "base": {"layers": [2, 3, 1], "epochs": 2},
+           "arms": [{"name": n} for n in names]}
+    result = run_experiment(comparison_from_dict(doc, "names.toml"), figures=True)
+    assert len(result.models) == len(names)
+    files = [result.arm_file(n) for n in names]
+    assert len(set(files)) == len(names) and all(f.startswith("model-") for f in files)
+    assert result.arm_file("α") == "model-α.safetensors" and result.arm_file("lr 0.1") == "model-lr-0-1.safetensors"
+    doc_out = result.to_dict()
+    assert len(doc_out["models"]) == len(names)
+    assert [a["model"] for a in doc_out["arms"]] == files
+    confusion = [f for f in result.figures if f.startswith("confusion-")]
+    assert len(confusion) == len(names)
+
+
+def test_slug_keeps_letters_of_any_script_and_stays_short():
+    from descentlab.experiments.records import slug, unique_slugs
+    assert slug("Learning rate 0.1") == "learning-rate-0-1"
+    assert slug("Größe") == "größe" and slug("学习率") == "学习率"
+    assert slug("a/b\\c:d*e?f") == "a-b-c-d-e-f" and slug("...") == "arm"
+    assert len(slug("é" * 200).encode("utf-8")) <= 60
+    assert unique_slugs(["a", "A", "a-2", "a"]) == ["a", "a-3", "a-2", "a-4"]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import pickle
 import struct
 
@@ -79,14 +78,11 @@ def test_broken_files_give_model_file_errors(tmp_path, mutate, words):
 
 
 def _rewrite_header(path, change):
-    from safetensors.numpy import load_file, save_file
-    from safetensors import safe_open
-    with safe_open(str(path), "np") as f:
-        meta = f.metadata()
-    doc = json.loads(meta["descentlab"])
+    """Change the header document and write the file again, with valid checksums."""
+    from descentlab.io import tensorfile
+    doc, arrays = tensorfile.read(path, "descentlab.model")
     change(doc)
-    meta["descentlab"] = json.dumps(doc)
-    save_file(load_file(str(path)), str(path), metadata=meta)
+    tensorfile.write(path, "descentlab.model", doc, arrays)
 
 
 def test_file_from_another_version_is_refused(tmp_path):
@@ -166,3 +162,91 @@ def test_descentlab_save_mirrors_load(tmp_path):
     assert np.array_equal(a.theta, net.theta) and np.array_equal(b.theta, net.theta) and a.config() == b.config()
     with pytest.raises(TypeError, match="net"):
         descentlab.save("not a network", tmp_path / "c.safetensors")
+
+
+# ------------------------------------------------------------------ every header field, checked before allocating
+def _hostile(tmp_path, change, tensors_change=None):
+    """A model file with valid checksums whose header (or tensor set) was changed by ``change``."""
+    from descentlab.io import tensorfile
+    from descentlab.io.modelfile import header, tensors
+    net = Network([2, 3, 1], seed=0, class_names=["no", "yes"])
+    doc, arrays = header(net), tensors(net)
+    change(doc)
+    if tensors_change is not None:
+        tensors_change(arrays)
+    path = tmp_path / "hostile.safetensors"
+    tensorfile.write(path, "descentlab.model", doc, arrays)
+    return path
+
+
+def test_a_huge_declared_architecture_is_refused_before_allocating(tmp_path):
+    import tracemalloc
+    path = _hostile(tmp_path, lambda d: d["network"].update(layer_dims=[2, 1_000_000_000, 1]))
+    tracemalloc.start()
+    try:
+        with pytest.raises(ModelFileError, match="layer_dims|W1"):
+            load(path)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 10 * 2**20
+
+
+@pytest.mark.parametrize("field,value,words", [
+    ("init_scale", "abc", "init_scale"),
+    ("init_scale", -1.0, "init_scale"),
+    ("init", 5, "init"),
+    ("seed", "abc", "seed"),
+    ("seed", 2**40, "seed"),
+    ("hidden", ["relu", "relu"], "hidden"),
+    ("hidden", [5], "hidden"),
+    ("output", "softplus", "output"),
+    ("dtype", "float16", "dtype"),
+    ("dtype", "float32", "dtype|float64"),
+    ("layer_dims", "2,3,1", "layer_dims"),
+    ("layer_dims", [2, 3, 1.5], "layer_dims"),
+    ("layer_dims", [2, 4, 1], "layer_dims|W1"),
+])
+def test_every_network_field_is_validated(tmp_path, field, value, words):
+    path = _hostile(tmp_path, lambda d: d["network"].update({field: value}))
+    with pytest.raises(ModelFileError, match=words) as info:
+        load(path)
+    assert "\n" not in str(info.value) and "hostile.safetensors" in str(info.value)
+
+
+@pytest.mark.parametrize("field,value,words", [
+    ("class_names", [1, 2], "class_names"),
+    ("class_names", "ab", "class_names"),
+    ("class_names", ["a", "b", "c"], "class_names"),
+    ("class_names", ["x" * 5000, "y"], "class_names"),
+    ("info", "text", "info"),
+    ("info", [1, 2], "info"),
+    ("network", None, "network"),
+    ("preprocessing", {"kind": "scale", "factor": "abc"}, "preprocessing"),
+    ("preprocessing", {"kind": "scale", "factor": 0.0}, "preprocessing"),
+    ("preprocessing", {"kind": "pca"}, "preprocessing"),
+    ("descentlab_version", 3, "descentlab_version"),
+])
+def test_every_header_field_is_validated(tmp_path, field, value, words):
+    path = _hostile(tmp_path, lambda d: d.update({field: value}))
+    with pytest.raises(ModelFileError, match=words) as info:
+        load(path)
+    assert "\n" not in str(info.value)
+
+
+def test_unexpected_or_missing_tensors_are_refused(tmp_path):
+    extra = _hostile(tmp_path, lambda d: None, lambda a: a.update(evil=np.zeros(3)))
+    with pytest.raises(ModelFileError, match="evil"):
+        load(extra)
+    missing = _hostile(tmp_path, lambda d: None, lambda a: a.pop("b2"))
+    with pytest.raises(ModelFileError, match="b2"):
+        load(missing)
+
+
+def test_standardize_statistics_must_match_the_input_layer(tmp_path):
+    def stats(a):
+        a["preprocessing.mean"] = np.zeros(5)
+        a["preprocessing.std"] = np.ones(5)
+    path = _hostile(tmp_path, lambda d: d.update(preprocessing={"kind": "standardize", "n_features": 5}), stats)
+    with pytest.raises(ModelFileError, match="preprocessing"):
+        load(path)

@@ -64,6 +64,40 @@ def test_bad_arguments():
     with pytest.raises(ValueError, match="nets\\[1\\]"):
         fit_many([Network([2, 3, 1], seed=0), Network([2, 4, 1], seed=0)], X, y, epochs=1)
     with pytest.raises(ValueError, match="lr"):
-        fit_many([Network([2, 3, 1], seed=0)] * 2, X, y, lr=[0.1, 0.2, 0.3], epochs=1)
+        fit_many([Network([2, 3, 1], seed=0), Network([2, 3, 1], seed=1)], X, y, lr=[0.1, 0.2, 0.3], epochs=1)
     with pytest.raises(TypeError, match="nets"):
         fit_many([], X, y)
+
+
+def test_the_same_network_twice_is_refused():
+    """Both runs would write one buffer: the second run's result would silently overwrite the first."""
+    X, y = _data()
+    net = Network([2, 3, 1], seed=0)
+    before = net.theta.copy()
+    with pytest.raises(ValueError, match=r"nets\[2\].*same Network object as nets\[0\]"):
+        fit_many([net, Network([2, 3, 1], seed=1), net], X, y, epochs=1)
+    assert np.array_equal(net.theta, before)
+
+
+def test_networks_sharing_a_parameter_buffer_are_refused():
+    X, y = _data()
+    a = Network([2, 3, 1], seed=0)
+    b = a.copy()
+    b._bind(a.theta, b.grad)          # two objects, one buffer
+    with pytest.raises(ValueError, match="share memory"):
+        fit_many([a, b], X, y, epochs=1)
+
+
+def test_a_huge_epoch_count_allocates_nothing_up_front():
+    """The per-epoch records grow with the epochs run, not with the epochs asked for."""
+    import tracemalloc
+    X, y = _data()
+    nets = [Network([2, 3, 1], seed=k) for k in range(2)]
+    lr = 1e6                          # diverges at once: both runs stop in the first epoch
+    tracemalloc.start()
+    try:
+        fit_many(nets, X, y, epochs=10**9, lr=lr, optimizer="gd", batch_size=None)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 50 * 2**20

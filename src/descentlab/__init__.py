@@ -27,13 +27,16 @@ from .core.initializers import Initializer
 from .core.network import Cost, Network, load, save
 from .core.preprocessing import Scale, Standardize
 from .errors import (
+    CheckpointError,
     DataFileError,
     DescentlabError,
     EngineUnavailableError,
     InputError,
     InputTypeError,
+    MemoryLimitError,
     ModelFileError,
     NonFiniteError,
+    UnverifiedFileWarning,
 )
 from .training import (
     GD,
@@ -60,5 +63,5 @@ __all__ = [
     "fit", "fit_many", "FitConfig", "History", "minibatches", "Callback", "EarlyStopping", "load", "save",
     "GD", "Momentum", "RMSProp", "Adam", "AdamW", "InverseTimeDecay", "StaircaseDecay", "ExponentialDecay",
     "DescentlabError", "InputError", "InputTypeError", "ModelFileError", "DataFileError", "NonFiniteError",
-    "EngineUnavailableError",
+    "EngineUnavailableError", "CheckpointError", "MemoryLimitError", "UnverifiedFileWarning",
 ]

@@ -13,9 +13,12 @@ __all__ = [
     "InputError",
     "InputTypeError",
     "ModelFileError",
+    "CheckpointError",
     "DataFileError",
+    "MemoryLimitError",
     "NonFiniteError",
     "EngineUnavailableError",
+    "UnverifiedFileWarning",
 ]
 
 
@@ -35,6 +38,18 @@ class ModelFileError(DescentlabError, ValueError):
     """A model, checkpoint or data file cannot be read safely."""
 
 
+class CheckpointError(ModelFileError):
+    """A checkpoint cannot be read safely, fails validation, or belongs to another run."""
+
+
+class MemoryLimitError(InputError, MemoryError):
+    """A request (a network, its training, a data file) needs more memory than the limit allows.
+
+    Raised before anything is allocated; also a ``MemoryError``. The limit follows the
+    machine's available memory (see :mod:`descentlab.core.memory`) and can be changed.
+    """
+
+
 class DataFileError(DescentlabError, ValueError):
     """A data or image file is missing, unreadable, malformed or unsafe."""
 
@@ -50,3 +65,7 @@ class NonFiniteError(DescentlabError, FloatingPointError):
 
 class EngineUnavailableError(DescentlabError, ImportError):
     """An optional engine (TensorFlow) is not installed."""
+
+
+class UnverifiedFileWarning(UserWarning):
+    """A model or checkpoint file carries no checksums (written before they existed): it loads unverified."""

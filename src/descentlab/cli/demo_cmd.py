@@ -35,6 +35,8 @@ def register(p: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ..experiments import run_demo, write_demo
+    from ..experiments.demo import check_demo_out
+    check_demo_out(args.out, quick=args.quick)  # writable, ours, with room: before any training
     demo = run_demo(quick=args.quick, seeds=args.seeds, log=stderr_log)
     write_demo(demo, args.out)
     if args.json:

@@ -12,6 +12,7 @@ import json
 
 import numpy as np
 
+from ..core import memory
 from ..core.activations import ACTIVATIONS
 from ..core.initializers import INITIALIZER_NAMES
 from ..core.outputs import OUTPUTS
@@ -40,6 +41,7 @@ def run(args: argparse.Namespace) -> int:
     from ..core.gradcheck import check_gradients
     from ..core.network import Network
 
+    memory.require_network(args.layers, name="--layers")
     net = Network(args.layers, hidden=args.hidden, output=args.output, init=args.init, seed=args.seed)
     rng = np.random.default_rng(args.seed)
     net.theta += 0.01 * rng.standard_normal(net.n_params)  # nonzero biases: no ReLU sits exactly on its kink

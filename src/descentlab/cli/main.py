@@ -11,9 +11,10 @@ import argparse
 import importlib
 import pkgutil
 import sys
+import warnings
 from typing import Sequence
 
-from ..errors import DescentlabError
+from ..errors import DescentlabError, UnverifiedFileWarning
 
 # Each module ``descentlab/cli/<name>_cmd.py`` is the subcommand ``<name>``: it defines HELP,
 # ORDER (its place in --help), register(parser) and run(args) -> exit status.
@@ -52,7 +53,23 @@ def build_parser() -> Parser:
     return parser
 
 
+def _one_line_notices(show):
+    """Show descentlab's own warnings (e.g. a file without checksums) as one 'descentlab: note:' line."""
+    def notice(message, category, filename, lineno, file=None, line=None):
+        if issubclass(category, UnverifiedFileWarning):
+            print(f"descentlab: note: {' '.join(str(message).split())}", file=sys.stderr)
+        else:
+            show(message, category, filename, lineno, file, line)
+    return notice
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    with warnings.catch_warnings():
+        warnings.showwarning = _one_line_notices(warnings.showwarning)
+        return _main(argv)
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
@@ -63,6 +80,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (DescentlabError, ValueError, TypeError, OSError) as exc:
         message = " ".join(str(exc).split()) or type(exc).__name__
         print(f"descentlab: error: {message}", file=sys.stderr)
+        return 2
+    except MemoryError as exc:  # an allocation no estimate caught: still one line, never a traceback
+        print(f"descentlab: error: out of memory: {' '.join(str(exc).split()) or 'an allocation failed'}; "
+              "ask for less (smaller layers, batches or data)", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("descentlab: interrupted", file=sys.stderr)

@@ -35,10 +35,11 @@ def _table(net, path: str) -> np.ndarray:
     if not p.is_file():
         raise DataFileError(f"input: expected an existing image or .csv/.npz file, received {path!r} (no such file)")
     if p.suffix.lower() == ".npz":
-        with np.load(p, allow_pickle=False) as z:
-            if "X" not in z:
-                raise DataFileError(f"{path}: expected an array named X, received {sorted(z.files)}")
-            return z["X"]
+        from ..datasets.tables import read_npz  # header-checked, size-limited, never a pickle
+        arrays, names = read_npz(p, path, ("X",))
+        if "X" not in arrays:
+            raise DataFileError(f"{path}: expected an array named X, received {sorted(names)[:20]}")
+        return arrays["X"]
     if p.suffix.lower() == ".csv":
         try:
             return np.loadtxt(p, delimiter=",", ndmin=2)

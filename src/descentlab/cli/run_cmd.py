@@ -65,9 +65,11 @@ def register(p: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ..experiments import get_experiment, run_experiment, write_outputs
+    from ..experiments.outputs import check_out
     from ..experiments.records import slug
     experiment = get_experiment(args.experiment)
     out = args.out or f"descentlab-out/{slug(experiment.name)}"
+    check_out(out, [experiment], quick=args.quick)  # writable, ours, with room: before any training
     result = run_experiment(experiment, seeds=args.seeds, quick=args.quick, log=stderr_log)
     write_outputs(result, out)
     if args.json:

@@ -20,10 +20,12 @@ from typing import Any
 import numpy as np
 
 from .. import _checks as check
+from ..core import memory
 from ..core.activations import ACTIVATIONS
 from ..core.initializers import INITIALIZER_NAMES
 from ..core.outputs import OUTPUTS
 from ..engines import ENGINES
+from ..io.atomic import check_writable
 from ..training.batching import SHUFFLES
 from ..training.optimizers import OPTIMIZERS
 from ._args import int_list, names, number, positive_int
@@ -112,7 +114,9 @@ def build_network(args: argparse.Namespace, ds: Any):
     layers = args.layers or [ds.n_features, 10, 5, n_out]
     if layers[0] != ds.n_features:
         raise check.fail("--layers", ",".join(map(str, layers)), f"a first size of {ds.n_features}, the data's number of features")
-    prep = Standardize.fit(ds.X_train) if args.standardize else (Scale(args.scale) if args.scale else None)
+    memory.require_training(layers, args.dtype, len(ds.X_train), args.batch_size, optimizer=_optimizer(args),
+                            l2=args.l2, keep_prob=args.keep_prob, output=output, name="--layers")
+    prep = Standardize.fit(ds.X_train) if args.standardize else (Scale(args.scale) if args.scale is not None else None)
     net = Network(layers, hidden=args.hidden, output=output, init=args.init, seed=args.seed, dtype=args.dtype,
                   preprocessing=prep, class_names=ds.class_names or None)
     if ds.image_shape is not None:
@@ -131,6 +135,9 @@ def run(args: argparse.Namespace) -> int:
     from ..datasets import load
     from ..training.fit import fit
 
+    for flag, path in (("--out", args.out), ("--checkpoint", args.checkpoint)):
+        if path:
+            check_writable(path, flag)  # a bad output path fails now, not after the training
     ds = load(args.data, **({"target": args.target} if args.target is not None else {}))
     net = build_network(args, ds)
     if args.batch_size is not None and args.batch_size >= len(ds.X_train) and not args.json:

@@ -44,7 +44,7 @@ class Layout:
             offset += rows * cols
         self.blocks = tuple(blocks)
         self.size = offset
-        self._index = self._build_index()
+        self._index_cache: dict[str, np.ndarray] | None = None
 
     @property
     def n_layers(self) -> int:
@@ -71,9 +71,16 @@ class Layout:
             views[f"b{block.layer}"] = theta[..., :, -1]
         return views
 
-    def _build_index(self) -> dict[str, np.ndarray]:
-        positions = self.views(np.arange(self.size))
-        return {name: np.ascontiguousarray(view).reshape(-1) for name, view in positions.items()}
+    @property
+    def _index(self) -> dict[str, np.ndarray]:
+        """Flat buffer positions of every named parameter, built on first use (8 bytes per parameter).
+
+        Each entry is its own copy: a view would keep the whole temporary range alive.
+        """
+        if self._index_cache is None:
+            positions = self.views(np.arange(self.size))
+            self._index_cache = {name: view.reshape(-1).copy() for name, view in positions.items()}
+        return self._index_cache
 
     def indices(self, name: str) -> np.ndarray:
         """Flat buffer positions of parameter ``name``, in its C order."""
@@ -89,9 +96,8 @@ class Layout:
     def weight_mask(self, dtype=np.float64) -> np.ndarray:
         """1 where the buffer holds a weight (an entry of some W), 0 for biases."""
         mask = np.zeros(self.size, dtype=dtype)
-        for name, idx in self._index.items():
-            if name.startswith("W"):
-                mask[idx] = 1
+        for block, theta in zip(self.blocks, self.block_views(mask)):
+            theta[:, :-1] = 1
         return mask
 
     def locate(self, index: int) -> tuple[str, tuple[int, ...]]:

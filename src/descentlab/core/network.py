@@ -19,7 +19,8 @@ from .. import _checks as check
 from ..errors import DescentlabError, ModelFileError
 from ..io import modelfile, tensorfile
 from .activations import ACTIVATIONS
-from .initializers import Initializer, get_initializer, resolve_rng
+from . import memory, modeldoc
+from .initializers import INITIALIZER_NAMES, Initializer, get_initializer, resolve_rng
 from .layout import Layout
 from .outputs import OUTPUTS
 from .preprocessing import Preprocessing, preprocessing_from
@@ -27,6 +28,10 @@ from .propagation import Kernel, Workspace, loss_and_backprop, scaled_masks, wit
 from .regularization import check_masks, l2_gradient_factor, l2_penalty, scale_mask
 
 DTYPES = {"float64": np.float64, "float32": np.float32}
+
+
+def _shown(arr: np.ndarray) -> str:
+    return f"an array of shape {arr.shape} ({arr.dtype})"
 
 
 @dataclass(frozen=True)
@@ -79,6 +84,7 @@ class Network:
         self.hidden = tuple(check.choice("hidden", h, ACTIVATIONS) for h in names)
         self.output = check.choice("output", output, OUTPUTS)
         self.dtype = check.float_dtype("dtype", dtype)
+        memory.require_network(dims, self.dtype)  # before a single parameter is allocated
         self.layout = Layout(dims)
         self._bind(np.zeros(self.layout.size, self.dtype), np.zeros(self.layout.size, self.dtype))
         self.preprocessing = preprocessing
@@ -179,6 +185,8 @@ class Network:
         """
         arr = check.features(name, X, self.layer_dims[0], dtype=False if bias_column else self.dtype)
         if bias_column:
+            memory.require(arr.shape[0] * (arr.shape[1] + 1) * self.dtype.itemsize, name, _shown(arr),
+                           f"inputs ({self.dtype.name}, with a column of ones)")
             X1 = np.empty((arr.shape[0], arr.shape[1] + 1), self.dtype)
             X1[:, :-1] = arr  # converted straight into place
             X1[:, -1] = 1
@@ -287,31 +295,25 @@ class Network:
 
     @classmethod
     def from_document(cls, doc: dict[str, Any], arrays: dict[str, np.ndarray], where: str) -> "Network":
-        """Rebuild a Network from a model header document and its tensors (model files and checkpoints)."""
-        cfg = doc.get("network")
-        if not isinstance(cfg, dict):
-            raise ModelFileError(f"{where}: the header has no network description")
+        """Rebuild a Network from a model header document and its tensors (model files and checkpoints).
+
+        Every header field is checked against the tensors first (:func:`.modeldoc.describe`),
+        so nothing is allocated for an architecture the file does not hold; every failure
+        is a :class:`~descentlab.errors.ModelFileError`.
+        """
+        desc = modeldoc.describe(doc, arrays, where)
         try:
-            net = cls(cfg.get("layer_dims"), hidden=cfg.get("hidden") or [], output=cfg.get("output"),
-                      init="zeros", seed=0, dtype=cfg.get("dtype"),
-                      preprocessing=preprocessing_from(doc.get("preprocessing"), arrays),
-                      class_names=doc.get("class_names"))
+            prep = preprocessing_from(doc.get("preprocessing"), arrays)
+            net = cls(desc["layer_dims"], hidden=desc["hidden"], output=desc["output"], init="zeros", seed=0,
+                      dtype=desc["dtype"], preprocessing=prep, class_names=desc["class_names"])
         except (DescentlabError, ValueError, TypeError) as exc:
             raise ModelFileError(f"{where}: invalid network description: {exc}") from exc
         for name in net.layout.names():
-            arr, shape = arrays.get(name), net.layout.shape(name)
-            if arr is None or arr.shape != shape:
-                got = "missing" if arr is None else f"shape {arr.shape}"
-                raise ModelFileError(f"{where}: tensor {name}: expected shape {shape}, received {got}")
-            if not np.isfinite(arr).all():
-                raise ModelFileError(f"{where}: tensor {name} holds NaN or infinite values")
-            net.params[name][...] = arr
-        if cfg.get("init") and isinstance(cfg.get("init"), str):
-            net.init = net.init.__class__(cfg["init"], float(cfg.get("init_scale") or 1.0)) if cfg["init"] in (
-                "zeros", "random", "he", "lecun", "glorot_normal", "glorot_uniform") else net.init
-        net.seed = cfg.get("seed") if isinstance(cfg.get("seed"), int) else None
-        info = doc.get("info")
-        net.info = dict(info) if isinstance(info, dict) else {}
+            net.params[name][...] = arrays[name]
+        if desc["init"] in INITIALIZER_NAMES:
+            net.init = Initializer(desc["init"], 1.0 if desc["init_scale"] is None else desc["init_scale"])
+        net.seed = desc["seed"]
+        net.info = desc["info"]
         return net
 
     def predict_image(self, path: Any, top: int = 3):

@@ -20,7 +20,12 @@ from .._checks import fail, real
 
 @dataclass(frozen=True)
 class Scale:
+    """x * factor, with factor a finite number > 0 (checked: a zero or NaN factor would erase the inputs)."""
+
     factor: float
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "factor", real("scale", self.factor, low=0.0, low_open=True))
 
     def __call__(self, X: np.ndarray) -> np.ndarray:
         return X * self.factor
@@ -82,7 +87,7 @@ def preprocessing_from(config: dict[str, Any] | None, arrays: dict[str, np.ndarr
         return None
     kind = config.get("kind") if isinstance(config, dict) else None
     if kind == "scale":
-        return Scale(real("preprocessing.factor", config.get("factor")))
+        return Scale(config.get("factor"))
     if kind == "standardize":
         mean, std = arrays.get("preprocessing.mean"), arrays.get("preprocessing.std")
         if mean is None or std is None or mean.shape != std.shape or mean.ndim != 1:

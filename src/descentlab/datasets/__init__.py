@@ -19,7 +19,7 @@ import os
 from pathlib import Path
 from typing import Any, Callable
 
-from ..errors import DataFileError
+from ..errors import DataFileError, InputError
 from ._base import Dataset
 from .builtin import load_circles, load_football, load_moons, sample_image_path
 from .folders import load_image_folder
@@ -50,17 +50,33 @@ def load(name: Any, **kwargs: Any) -> Dataset:
     ``load("table.csv", target="label")``). Built-in names win over same-named paths.
     """
     if isinstance(name, str) and name.strip().lower() in _LOADERS:
-        return _LOADERS[name.strip().lower()](**kwargs)
+        key = name.strip().lower()
+        return _LOADERS[key](**_options(_LOADERS[key], kwargs, f"the built-in data set '{key}'"))
     expected = f"one of {sorted(DATASETS)}, or a path to a .csv/.npz file or an image folder"
     if not isinstance(name, (str, os.PathLike)):
         raise DataFileError(f"name: expected {expected}, received {name!r}")
     path = Path(name).expanduser()
     if path.is_dir():
-        return load_image_folder(path, **kwargs)
+        return load_image_folder(path, **_options(load_image_folder, kwargs, f"the image folder '{path}'"))
     suffix = path.suffix.lower()
     if path.is_file() and suffix == ".csv":
-        return load_csv(path, **kwargs)
+        return load_csv(path, **_options(load_csv, kwargs, f"the CSV file '{path}'"))
     if path.is_file() and suffix == ".npz":
-        return load_npz(path, **kwargs)
+        return load_npz(path, **_options(load_npz, kwargs, f"the NumPy archive '{path}'"))
     found = "a file with another extension" if path.is_file() else "no such data set, file or folder"
     raise DataFileError(f"name: expected {expected}, received '{name}' ({found})")
+
+
+_OPTION_MEANING = {"target": "the label column of a .csv file"}
+
+
+def _options(loader: Callable[..., Dataset], options: dict[str, Any], what: str) -> dict[str, Any]:
+    """``options`` if ``loader`` takes them all; else one InputError saying which option does not apply to ``what``."""
+    import inspect
+    accepted = [p for p in inspect.signature(loader).parameters if p not in ("path", "name")]
+    for key, value in options.items():
+        if key not in accepted:
+            meaning = f" ({key} selects {_OPTION_MEANING[key]})" if key in _OPTION_MEANING else ""
+            takes = f"it takes {', '.join(accepted)}" if accepted else "it takes no options: its labels come with it"
+            raise InputError(f"{key}: expected no {key} for {what}{meaning}; {takes}; received {key}={value!r}")
+    return options

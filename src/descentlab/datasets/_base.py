@@ -11,6 +11,15 @@ import numpy as np
 
 from ..errors import DataFileError
 
+MAX_CLASSES = 10_000
+"""The most classes a data set may have: more distinct labels is one DataFileError line (a label column of
+whole numbers that are really values to predict, e.g. prices, would otherwise become thousands of classes)."""
+
+MAX_DATA_BYTES = 2 * 1024**3
+"""The most bytes of arrays a data file may expand to (.npz members, .h5 datasets), checked from their headers
+before anything is read: a small compressed file cannot make a loader allocate gigabytes. ``load_npz(max_bytes=)``
+changes it for one call."""
+
 
 @dataclass(frozen=True, eq=False)
 class Dataset:
@@ -46,6 +55,8 @@ class Dataset:
             if self.X_test.shape[1] != self.X_train.shape[1]:
                 raise DataFileError(f"{self.name}: expected X_test with {self.X_train.shape[1]} columns like X_train, "
                                     f"received {self.X_test.shape[1]}")
+        if len(self.class_names) > MAX_CLASSES:
+            raise DataFileError(f"{self.name}: expected at most {MAX_CLASSES} classes, received {len(self.class_names)}")
         if self.image_shape is not None and int(np.prod(self.image_shape)) != self.X_train.shape[1]:
             raise DataFileError(f"{self.name}: expected image_shape whose product is {self.X_train.shape[1]}, "
                                 f"received {self.image_shape}")
@@ -90,6 +101,27 @@ def existing_path(name: str, value: Any, *, kind: str = "file") -> Path:
     if not want_dir and not path.is_file():
         raise DataFileError(f"{name}: expected a file, received '{path}' (a folder)")
     return path
+
+
+def classes_seen(where: str, labels: list[str] | np.ndarray) -> tuple[np.ndarray, list[str]]:
+    """The distinct labels seen, sorted, as class names, and each label's class number 0..C-1 (LabelEncoder).
+
+    ``labels`` are strings; names that are all whole numbers sort by value ("2" before "10"). More than
+    :data:`MAX_CLASSES` distinct labels is one DataFileError line. Memory: O(number of labels), never
+    O(the largest label).
+    """
+    values = np.asarray(labels, dtype=str)
+    names, codes = np.unique(values, return_inverse=True)
+    names = [str(n) for n in names]
+    if names and all(n.isascii() and n.isdigit() for n in names):   # folder names "0", "2", "10": by value
+        order = sorted(range(len(names)), key=lambda k: (len(names[k].lstrip("0")), names[k].lstrip("0"), names[k]))
+        rank = np.empty(len(order), np.int64)
+        rank[order] = np.arange(len(order))
+        names, codes = [names[k] for k in order], rank[codes.reshape(-1)]
+    if len(names) > MAX_CLASSES:
+        raise DataFileError(f"{where}: expected at most {MAX_CLASSES} classes, received {len(names)} distinct labels "
+                            f"(e.g. {', '.join(names[:3])}, ...); whole-number labels are read as classes")
+    return np.asarray(codes, dtype=np.int64).reshape(-1), names
 
 
 def names_for(n_classes: int) -> list[str]:

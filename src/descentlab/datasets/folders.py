@@ -8,9 +8,10 @@ from typing import Any
 import numpy as np
 
 from .. import _checks as check
+from ..core import memory
 from ..errors import DataFileError
 from ..io.images import IMAGE_EXTENSIONS, check_size, load_image
-from ._base import Dataset, existing_path, names_for
+from ._base import Dataset, classes_seen, existing_path
 
 LAYOUTS = ("auto", "subfolders", "flat")
 
@@ -20,9 +21,11 @@ def load_image_folder(path: Any, size: tuple[int, int] = (64, 64), layout: str =
 
     Layouts: ``"subfolders"`` (``path/<class>/<image>``), ``"flat"`` (``path/<label>_<name>.<ext>``,
     the label is the text before the first ``_``), or ``"auto"`` (whichever the folder has).
-    Class names that are all whole numbers are used as the labels themselves ("3" -> 3, class
-    names "0".."max"); otherwise the sorted names become 0..C-1. Files whose extension is not
-    an image extension and hidden files are skipped.
+    The classes are the distinct names seen, sorted (names that are all whole numbers sort by value:
+    "2" before "10"), numbered 0..C-1 like scikit-learn's ``LabelEncoder``; a folder named "999999999"
+    is one class, not a billion. At most :data:`~descentlab.datasets._base.MAX_CLASSES` classes. Files
+    whose extension is not an image extension and hidden files are skipped. The pixels of all images
+    are checked against the memory limit before they are allocated.
 
     Returns a Dataset with X_train (m, H*W*3) uint8 (each row a (H, W, 3) image in C order),
     y_train (m,) int64, image_shape (H, W, 3) and no test split.
@@ -39,6 +42,8 @@ def load_image_folder(path: Any, size: tuple[int, int] = (64, 64), layout: str =
     if kind == "subfolders":  # by class number, then file name
         order = np.argsort(labels, kind="stable")
         labels, pairs = labels[order], [pairs[i] for i in order]
+    memory.require(len(pairs) * height * width * 3, "path", f"'{root}' ({len(pairs)} images)",
+                   f"images resized to {height}x{width}")
     X = np.empty((len(pairs), height * width * 3), np.uint8)
     for row, (_, file) in enumerate(pairs):
         X[row] = load_image(file, (height, width)).reshape(-1)
@@ -88,10 +93,5 @@ def _subfolders(root: Path, class_dirs: list[Path]) -> list[tuple[str, Path]]:
 
 
 def _label_numbers(names: list[str]) -> tuple[np.ndarray, list[str]]:
-    """Labels (m,) int64 and class names: whole-number names are the labels, other names sort to 0..C-1."""
-    if all(n.isascii() and n.isdigit() for n in names):
-        labels = np.array([int(n) for n in names], dtype=np.int64)
-        return labels, names_for(int(labels.max()) + 1)
-    distinct = sorted(set(names))
-    index = {n: k for k, n in enumerate(distinct)}
-    return np.array([index[n] for n in names], dtype=np.int64), distinct
+    """Labels (m,) int64 and class names: the distinct names seen, sorted (whole numbers by value), as 0..C-1."""
+    return classes_seen("path", names)

@@ -15,7 +15,9 @@ from typing import Any
 
 import numpy as np
 
+from ..core import memory
 from ..errors import DataFileError
+from . import _base
 from ._base import Dataset, existing_path, names_for
 from ._vendored import read_verified, sha256_file
 
@@ -120,6 +122,7 @@ def read_course_h5(source: Any, split: str, arg: str, *, shown: str | None = Non
         dx, dy = fh[x_key], fh[y_key]
         _check_x(where, x_key, dx.shape, dx.dtype)
         m = dx.shape[0]
+        _check_size(where, x_key, m)  # a compressed dataset may declare far more than the file holds
         _check_y_meta(where, y_key, dy.shape, dy.dtype, m)
         try:
             X = np.asarray(dx[()], dtype=np.uint8)
@@ -129,6 +132,14 @@ def read_course_h5(source: Any, split: str, arg: str, *, shown: str | None = Non
                                 f"received an error while reading them ({exc})") from exc
     _check_labels(where, y_key, y)
     return np.ascontiguousarray(X.reshape(m, -1)), y.astype(np.int64)
+
+
+def _check_size(where: str, key: str, m: int) -> None:
+    nbytes = m * int(np.prod(IMAGE_SHAPE))
+    if nbytes > _base.MAX_DATA_BYTES:
+        raise DataFileError(f"{where}: expected {key} of at most {_base.MAX_DATA_BYTES} bytes (the limit), "
+                            f"received {m} images ({nbytes} bytes)")
+    memory.require(nbytes, key, f"{m} images of 64x64x3", "images")
 
 
 def _check_x(where: str, key: str, shape: tuple[int, ...], dtype: np.dtype) -> None:

@@ -1,45 +1,53 @@
 """User tables: CSV files (label in one column) and NumPy .npz archives (keys X, y).
 
-Label rules, shared by both loaders:
+Label rules, shared by both loaders (scikit-learn's ``LabelEncoder``):
 
-- whole numbers >= 0 are kept as they are (int64); ``class_names = ["0", ..., str(max)]``;
-- other whole numbers (e.g. -1/1) and strings: the sorted distinct values become 0..C-1 and
-  ``class_names`` holds them as strings;
+- whole numbers and strings are class labels: the distinct labels seen, sorted, become
+  0..C-1 and ``class_names`` holds them as strings (labels 0 and 2 are classes 0 and 1,
+  named "0" and "2"); at most :data:`~descentlab.datasets._base.MAX_CLASSES` classes;
 - numbers that are not whole (regression targets) stay float64 with ``class_names = []``.
+
+A ``.npz`` archive is read member by member: each ``.npy`` header (shape, dtype) is read
+first, and an archive whose arrays would expand past a limit, hold Python objects or a
+dtype other than numbers or text, or whose headers disagree with their sizes is refused
+before any array is built; members the loader does not use are never read.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import math
+import zipfile
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from .. import _checks as check
+from ..core import memory
 from ..errors import DataFileError
-from ._base import Dataset, existing_path, integer_labels, names_for
+from . import _base
+from ._base import Dataset, classes_seen, existing_path, integer_labels
 
 MISSING = frozenset({"", "na", "n/a", "nan", "null", "none", "?", "-", "--"})
+CSV_BYTES_FACTOR = 20  # peak bytes of parsing per byte of CSV text (measured 16-17 with tracemalloc)
 
 
 # ---------------------------------------------------------------------------------------------- labels
 def encode_labels(where: str, y: np.ndarray) -> tuple[np.ndarray, list[str]]:
     """Labels (m,) from numbers or strings, and their class names (see the module docstring)."""
     if y.dtype.kind in "US":
-        strings = y.astype(str)
-        names, codes = np.unique(strings, return_inverse=True)
-        return codes.reshape(-1).astype(np.int64), [str(s) for s in names]
+        return classes_seen(where, y.astype(str))
     if y.dtype.kind not in "biuf":
         raise DataFileError(f"{where}: expected numeric or string labels, received dtype {y.dtype}")
     ints = integer_labels(where, y)
     if ints is None:
         return y.astype(np.float64), []
-    if ints.size and ints.min() < 0:
-        values, codes = np.unique(ints, return_inverse=True)
-        return codes.reshape(-1).astype(np.int64), [str(v) for v in values]
-    return ints, names_for(int(ints.max()) + 1 if ints.size else 0)
+    values, codes = np.unique(ints, return_inverse=True)   # O(m): never sized by the largest label
+    if len(values) > _base.MAX_CLASSES:
+        classes_seen(where, [str(v) for v in values])         # the same one-line refusal
+    return codes.reshape(-1).astype(np.int64), [str(v) for v in values]
 
 
 def _summary(X: np.ndarray, class_names: list[str]) -> str:
@@ -86,6 +94,8 @@ def load_csv(path: Any, target: int | str = -1, header: bool | str = "infer", *,
 
 def _read_rows(path: Path, where: str, delimiter: str) -> list[tuple[int, list[str]]]:
     """Non-blank rows as (line number, cells); every row must have as many cells as the first."""
+    memory.require(CSV_BYTES_FACTOR * path.stat().st_size, "path", f"'{path}' ({path.stat().st_size} bytes)",
+                   "a CSV table (parsing holds about 20 bytes per byte of text)")
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -189,24 +199,31 @@ def _label_array(cells: list[str]) -> np.ndarray:
 
 
 # ------------------------------------------------------------------------------------------------- NPZ
-def load_npz(path: Any) -> Dataset:
+NPZ_KEYS = ("X", "y", "X_train", "y_train", "X_test", "y_test", "class_names")
+"""The arrays :func:`load_npz` reads; any other member of the archive is never read."""
+
+
+def load_npz(path: Any, *, max_bytes: int | None = None) -> Dataset:
     """A NumPy archive with arrays ``X`` (m, n_x) and ``y`` (m,), optionally ``X_test``, ``y_test``, ``class_names``.
 
     ``X_train``/``y_train`` are accepted for ``X``/``y``. ``X`` may also be a stack of RGB images
-    (m, H, W, 3), flattened to (m, H*W*3) with ``image_shape = (H, W, 3)``. The file is read with
-    ``allow_pickle=False``: object arrays or pickle payloads raise DataFileError.
+    (m, H, W, 3), flattened to (m, H*W*3) with ``image_shape = (H, W, 3)``. Integer labels with a
+    ``class_names`` array are class numbers into it; otherwise labels are encoded as the module
+    docstring says. The archive is read safely (:func:`read_npz`): the arrays it would expand to are
+    at most ``max_bytes`` (default :data:`~descentlab.datasets._base.MAX_DATA_BYTES`), numbers or text,
+    never Python objects; anything else raises DataFileError.
     """
     path = existing_path("path", path)
     where = f"path '{path}'"
-    arrays = _read_npz(path, where)
+    arrays, members = read_npz(path, where, NPZ_KEYS, max_bytes=max_bytes)
     X_key = "X" if "X" in arrays else "X_train"
     y_key = "y" if "y" in arrays else "y_train"
     if X_key not in arrays or y_key not in arrays:
         raise DataFileError(f"{where}: expected arrays named X and y (or X_train and y_train), "
-                            f"received keys {sorted(arrays)}")
+                            f"received keys {sorted(members)[:20]}")
     X, image_shape = _npz_features(where, X_key, arrays[X_key])
     y_raw = _npz_labels(where, y_key, arrays[y_key], X, arrays[X_key].shape)
-    X_test = y_test = None
+    X_test = y_test_raw = None
     if ("X_test" in arrays) != ("y_test" in arrays):
         raise DataFileError(f"{where}: expected X_test and y_test together, received only one of them")
     if "X_test" in arrays:
@@ -215,31 +232,81 @@ def load_npz(path: Any) -> Dataset:
             raise DataFileError(f"{where}: expected X_test with rows like X ({arrays[X_key].shape[1:]}), "
                                 f"received shape {arrays['X_test'].shape}")
         y_test_raw = _npz_labels(where, "y_test", arrays["y_test"], X_test, arrays["X_test"].shape)
-        y, y_test, class_names = _encode_pair(where, y_raw, y_test_raw)
-    else:
-        y, class_names = encode_labels(f"{where}, array {y_key!r}", y_raw)
-    class_names = _npz_class_names(where, arrays.get("class_names"), y, y_test, class_names)
+    y, y_test, class_names = _npz_classes(where, arrays.get("class_names"), y_raw, y_test_raw)
     return Dataset(path.stem, X, y, X_test, y_test, class_names, image_shape,
                    f"NumPy archive {path.name}: {_summary(X, class_names)}", str(path))
 
 
-def _read_npz(path: Path, where: str) -> dict[str, np.ndarray]:
+def read_npz(path: Any, where: str, keys: tuple[str, ...] = NPZ_KEYS, *,
+             max_bytes: int | None = None) -> tuple[dict[str, np.ndarray], list[str]]:
+    """The arrays ``keys`` of a .npz archive (those it has), and the names of all its arrays.
+
+    Every wanted member's .npy header is read first: its dtype must be numbers or text (never
+    Python objects), its size must agree with the archive's record of the member, and all of them
+    together must fit in ``max_bytes`` and in memory, before any array is built. Not an archive,
+    a single .npy file, a pickle, a truncated or corrupt archive: one DataFileError line.
+    """
+    limit = _base.MAX_DATA_BYTES if max_bytes is None else check.integer("max_bytes", max_bytes, low=1)
     try:
-        with open(path, "rb") as fh:  # we own the handle: np.load leaks it when the archive is corrupt
-            archive = np.load(fh, allow_pickle=False)
-            if not isinstance(archive, np.lib.npyio.NpzFile):
-                raise DataFileError(f"{where}: expected an .npz archive (np.savez), received a single .npy array")
-            with archive:
-                return {key: archive[key] for key in archive.files}
+        with open(path, "rb") as fh:
+            _not_npz(where, fh.read(8))
+            fh.seek(0)
+            with zipfile.ZipFile(fh) as zf:
+                members = {i.filename[:-4]: i for i in zf.infolist() if i.filename.endswith(".npy")}
+                plan = {k: _npy_header(where, zf, members[k], k) for k in keys if k in members}
+                _check_total(where, plan, limit)
+                for k, (nbytes, shape, dtype, header_bytes) in plan.items():
+                    if header_bytes + nbytes != members[k].file_size:
+                        raise DataFileError(f"{where}: array {k!r}: its header declares shape {shape} of {dtype} "
+                                            f"({nbytes} bytes), the archive holds "
+                                            f"{max(members[k].file_size - header_bytes, 0)} bytes for it (corrupt archive)")
+                return {k: _npy_data(where, zf, members[k], k) for k in plan}, list(members)
     except DataFileError:
         raise
-    except ValueError as exc:  # numpy refuses pickled payloads and object arrays without allow_pickle
-        if "pickle" in str(exc):
-            raise DataFileError(f"{where}: expected plain numeric arrays (np.savez), received pickled Python "
-                                "objects, which are never loaded") from exc
-        raise DataFileError(f"{where}: expected a valid .npz archive, received a malformed one ({exc})") from exc
-    except Exception as exc:  # BadZipFile, OSError, EOFError, ...: any unreadable file
-        raise DataFileError(f"{where}: expected a valid .npz archive, received an unreadable file ({exc})") from exc
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError, RuntimeError) as exc:
+        raise DataFileError(f"{where}: expected a valid .npz archive (np.savez), received an unreadable file "
+                            f"({type(exc).__name__}: {' '.join(str(exc).split())[:120]})") from None
+
+
+def _not_npz(where: str, first: bytes) -> None:
+    if first.startswith(b"\x93NUMPY"):
+        raise DataFileError(f"{where}: expected an .npz archive (np.savez), received a single .npy array "
+                            "(np.save); save it with np.savez(path, X=..., y=...)")
+    if first[:1] == b"\x80":
+        raise DataFileError(f"{where}: expected plain numeric arrays (np.savez), received pickled Python objects, "
+                            "which are never loaded")
+
+
+def _npy_header(where: str, zf: zipfile.ZipFile, info: zipfile.ZipInfo, key: str) -> tuple[int, tuple, np.dtype, int]:
+    """(data bytes, shape, dtype, header bytes) of one member, from its .npy header alone; numbers or text only."""
+    with zf.open(info) as fh:
+        version = np.lib.format.read_magic(fh)
+        if version not in ((1, 0), (2, 0)):
+            raise DataFileError(f"{where}: array {key!r}: expected a .npy header of version 1.0 or 2.0, received {version}")
+        read = np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0
+        shape, _, dtype = read(fh)
+        header_bytes = fh.tell()
+    if dtype.hasobject:
+        raise DataFileError(f"{where}: array {key!r}: expected plain numeric arrays, received dtype {dtype} "
+                            "(pickled Python objects, which are never loaded)")
+    if dtype.kind not in "biufUS":
+        raise DataFileError(f"{where}: array {key!r}: expected a dtype of numbers or text, received dtype {dtype}")
+    return math.prod(shape) * dtype.itemsize, shape, dtype, header_bytes   # Python integers: no wrap-around
+
+
+def _check_total(where: str, plan: dict[str, tuple[int, tuple, np.dtype, int]], limit: int) -> None:
+    total = sum(p[0] for p in plan.values())
+    if total > limit:
+        sizes = ", ".join(f"{k} {p[1]} {p[2]}" for k, p in plan.items())
+        raise DataFileError(f"{where}: expected arrays of at most {limit} bytes in all (the limit; "
+                            f"load_npz(max_bytes=...) changes it), received arrays that expand to {total} bytes ({sizes})")
+    memory.require(total, "path", str(where), "arrays")
+
+
+def _npy_data(where: str, zf: zipfile.ZipFile, info: zipfile.ZipInfo, key: str) -> np.ndarray:
+    """One member's array, read in chunks into its own buffer (never pickles)."""
+    with zf.open(info) as fh:
+        return np.lib.format.read_array(fh, allow_pickle=False)
 
 
 def _npz_features(where: str, key: str, X: np.ndarray) -> tuple[np.ndarray, tuple[int, ...] | None]:
@@ -271,25 +338,23 @@ def _npz_labels(where: str, key: str, y: np.ndarray, X: np.ndarray, x_shape: tup
     return y
 
 
-def _encode_pair(where: str, y: np.ndarray, y_test: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[str]]:
-    """Encode train and test labels together so that both use the same class numbering."""
-    both, names = encode_labels(f"{where}, arrays y and y_test", np.concatenate([y, y_test]))
-    return both[:len(y)], both[len(y):], names
-
-
-def _npz_class_names(where: str, stored: np.ndarray | None, y: np.ndarray, y_test: np.ndarray | None,
-                     derived: list[str]) -> list[str]:
-    """The archive's own ``class_names`` when labels are plain class numbers 0..C-1, else the derived ones."""
+def _npz_classes(where: str, stored: np.ndarray | None, y: np.ndarray,
+                 y_test: np.ndarray | None) -> tuple[np.ndarray, np.ndarray | None, list[str]]:
+    """Labels and class names: the archive's class_names index integer labels; else train and test together."""
+    both = y if y_test is None else np.concatenate([y, y_test])
     if stored is None:
-        return derived
-    if y.dtype.kind != "i" or derived != names_for(len(derived)):
-        raise DataFileError(f"{where}: expected no class_names array when the labels are text or not 0..C-1 "
-                            f"(the label values become the class names), received one")
-    if stored.ndim != 1 or stored.dtype.kind not in "US":
-        raise DataFileError(f"{where}: expected class_names as a 1-D array of strings, "
+        codes, names = encode_labels(f"{where}, array{'s y and y_test' if y_test is not None else ' y'}", both)
+        return codes[:len(y)], (None if y_test is None else codes[len(y):]), names
+    ints = integer_labels(where, both) if both.dtype.kind in "biuf" else None
+    if ints is None:
+        raise DataFileError(f"{where}: expected no class_names array when the labels are text or not whole numbers "
+                            "(the label values become the class names), received one")
+    if stored.ndim != 1 or stored.dtype.kind not in "US" or not 1 <= len(stored) <= _base.MAX_CLASSES:
+        raise DataFileError(f"{where}: expected class_names as a 1-D array of 1 to {_base.MAX_CLASSES} strings, "
                             f"received shape {stored.shape} and dtype {stored.dtype}")
     names = [s.decode() if isinstance(s, bytes) else str(s) for s in stored.tolist()]
-    if len(names) < len(derived):
-        raise DataFileError(f"{where}: expected at least {len(derived)} class_names (labels go up to "
-                            f"{len(derived) - 1}), received {len(names)}")
-    return names
+    bad = np.flatnonzero((ints < 0) | (ints >= len(names)))
+    if bad.size:
+        raise DataFileError(f"{where}: expected labels in 0..{len(names) - 1} that index class_names, "
+                            f"received {ints[bad[0]]}")
+    return ints[:len(y)], (None if y_test is None else ints[len(y):]), names

@@ -49,10 +49,12 @@ from typing import Any
 
 from .. import _checks as check
 from ..errors import InputError
+from ..io.jsonsafe import nesting_depth
 from .spec import Arm, Experiment
 
 TOP_KEYS = ("name", "title", "description", "dataset", "dataset_options", "one_factor", "base", "quick", "arms")
 MAX_BYTES = 1_000_000
+MAX_DEPTH = 16  # the deepest a comparison needs is 4 (arms -> [[arms]] -> schedule table -> value)
 
 
 def load_comparison(path: Any) -> Experiment:
@@ -65,14 +67,19 @@ def load_comparison(path: Any) -> Experiment:
     if not p.is_file():
         raise InputError(f"{where}: expected an existing .toml file, received a path that "
                          f"{'is a folder' if p.is_dir() else 'does not exist'}")
-    if p.stat().st_size > MAX_BYTES:
-        raise InputError(f"{where}: expected a TOML file under {MAX_BYTES} bytes, received {p.stat().st_size} bytes")
+    with open(p, "rb") as fh:
+        data = fh.read(MAX_BYTES + 1)  # never more than the bound, whatever the file's size says
+    if len(data) > MAX_BYTES:
+        raise InputError(f"{where}: expected a TOML file of at most {MAX_BYTES} bytes, received a larger one")
     try:
-        doc = tomllib.loads(p.read_text(encoding="utf-8"))
+        doc = tomllib.loads(data.decode("utf-8"))
     except UnicodeDecodeError as exc:
         raise InputError(f"{where}: expected UTF-8 text, received undecodable bytes ({exc.reason} at byte {exc.start})") from None
     except tomllib.TOMLDecodeError as exc:
-        raise InputError(f"{where}: expected valid TOML, received a syntax error ({exc})") from None
+        raise InputError(f"{where}: expected valid TOML, received a syntax error ({' '.join(str(exc).split())})") from None
+    except RecursionError:
+        raise InputError(f"{where}: expected TOML that nests at most {MAX_DEPTH} levels deep, received a value "
+                         "that nests deeper than Python can parse") from None
     return comparison_from_dict(doc, where, base_dir=p.parent, default_name=p.stem)
 
 
@@ -81,6 +88,9 @@ def comparison_from_dict(doc: dict[str, Any], where: str = "comparison", *, base
     """An :class:`Experiment` from a parsed TOML document (see the module docstring)."""
     if not isinstance(doc, dict):
         raise check.fail(where, doc, "a TOML table")
+    if nesting_depth(doc, MAX_DEPTH + 1) > MAX_DEPTH:
+        raise InputError(f"{where}: expected TOML that nests at most {MAX_DEPTH} levels deep, received a value that "
+                         f"nests deeper (tables and lists inside one another)")
     for key in doc:
         if key not in TOP_KEYS:
             raise check.fail(f"{where}: {key}", doc[key], f"no such key; top-level keys are {list(TOP_KEYS)} "

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
-from ..io.atomic import atomic_write_bytes
+from .outputs import check_out, publish
 from .presets import DEMO, PRESETS
 from .records import ExperimentResult, slug
 from . import report as _report
@@ -44,24 +44,22 @@ def run_demo(*, quick: bool = False, seeds: int = 1, names: Sequence[str] = DEMO
     return DemoResult(list(done.values()), time.perf_counter() - t0, quick)
 
 
+def check_demo_out(out: Any, *, quick: bool = False, names: Sequence[str] = DEMO) -> Path:
+    """Before the demo trains anything: ``out`` must be writable, descentlab's, with room for the report."""
+    return check_out(out, [PRESETS[n] for n in names], quick=quick)
+
+
 def write_demo(demo: DemoResult, out: Any) -> list[Path]:
-    """report.html (self-contained), results.json and the figures (figures/<experiment>-<name>.png), atomically."""
+    """report.html (self-contained), results.json, the figures (figures/<experiment>-<name>.png) and the SIGNS
+    models, published as one whole set (see :mod:`.outputs`): a reader never sees two runs' files mixed."""
     title = "descentlab: the experiments of Improving Deep Neural Networks, reproduced and checked"
-    files: dict[str, bytes] = {}  # rendered in memory first: a failure writes nothing
+    files: dict[str, Any] = {}  # rendered in memory first: a failure writes nothing
     for r in demo.results:
+        if r.experiment.name == "signs":  # the model worth keeping: predict your own photos with it
+            files.update({f"signs-{name}": net for name, net in r.models.items()})
         for name, png in r.figures.items():
             files[f"figures/{slug(r.name)}-{name}"] = png
     files["results.json"] = (json.dumps(demo.to_dict(), indent=2, allow_nan=False) + "\n").encode("utf-8")
     files["report.html"] = _report.render_report(demo.results, title=title, seconds=demo.seconds).encode("utf-8")
-    folder = Path(out).expanduser()
-    (folder / "figures").mkdir(parents=True, exist_ok=True)
-    written = []
-    for r in demo.results:
-        if r.experiment.name == "signs":  # the model worth keeping: predict your own photos with it
-            for name, net in r.models.items():
-                net.save(folder / f"signs-{name}")
-                written.append(folder / f"signs-{name}")
-    for name, data in files.items():
-        written.append(atomic_write_bytes(folder / name, data))
-    demo.written = written
-    return written
+    demo.written = publish(files, out)
+    return demo.written

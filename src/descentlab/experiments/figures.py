@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from .. import plot
-from .records import ExperimentResult, slug
+from .records import ExperimentResult
 
 MAX_MISCLASSIFIED = 12
 
@@ -69,7 +69,7 @@ def draw(result: ExperimentResult, ds: Any) -> None:
             plot.confusion_matrix(y, pred, names, ax=ax)
             right = int(np.trace(counts))
             ax.set_title(f"{a.name}: {split} set, {right}/{len(y)} right")
-            _add(result, f"confusion-{slug(a.name)}.png", fig,
+            _add(result, f"confusion-{result.arm_slug(a.name)}.png", fig,
                  f"{a.name}: confusion matrix on the {split} set (rows: true class, columns: predicted)")
         if "misclassified" in wanted and ds.image_shape is not None:
             wrong = np.flatnonzero(pred != y)
@@ -80,7 +80,7 @@ def draw(result: ExperimentResult, ds: Any) -> None:
                 titles = [f"#{i}: true {label(int(y[i]))}, said {label(int(pred[i]))}" for i in shown]
                 fig = plot.new_figure((9.6, 1.95 * int(np.ceil(len(shown) / 6))), pyplot=False)
                 plot.image_grid(X[shown], titles, image_shape=ds.image_shape, ncols=6, fig=fig)
-                _add(result, f"misclassified-{slug(a.name)}.png", fig,
+                _add(result, f"misclassified-{result.arm_slug(a.name)}.png", fig,
                      f"{a.name}: {len(shown)} of the {wrong.size} misclassified {split} images")
 
 

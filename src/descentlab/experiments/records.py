@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -117,6 +118,17 @@ class ExperimentResult:
     def name(self) -> str:
         return self.experiment.name
 
+    def arm_slug(self, name: str) -> str:
+        """The arm's own file-name piece: distinct for every arm, even when names slug alike."""
+        names = [a.name for a in self.arms]
+        if name not in names:
+            self.arm(name)  # raises, naming the arms
+        return unique_slugs(names)[names.index(name)]
+
+    def arm_file(self, name: str) -> str:
+        """The arm's model file name: ``model-<arm slug>.safetensors``."""
+        return f"model-{self.arm_slug(name)}.safetensors"
+
     def arm(self, name: str) -> ArmResult:
         for a in self.arms:
             if a.name == name:
@@ -134,7 +146,8 @@ class ExperimentResult:
             "assignment": self.experiment.assignment, "source": self.experiment.source,
             "quick": self.quick, "quick_note": self.experiment.quick_note if self.quick else None,
             "seeds": self.seeds, "seconds": round(self.seconds, 3), "dataset": self.dataset,
-            "arms": [a.to_dict() for a in self.arms],
+            "arms": [{**a.to_dict(), "model": self.arm_file(a.name) if self.arm_file(a.name) in self.models else None}
+                     for a in self.arms],
             "conclusions": [c.to_dict() for c in self.conclusions],
             "passed": self.passed,
             "figures": sorted(self.figures), "models": sorted(self.models),
@@ -153,10 +166,34 @@ def _num(v: Any) -> float | None:
 
 
 # ------------------------------------------------------------------------------------------- table
+SLUG_BYTES = 60
+
+
 def slug(name: str) -> str:
-    """A safe file-name piece from an arm or experiment name."""
-    text = re.sub(r"[^a-z0-9]+", "-", str(name).lower()).strip("-")
-    return text[:60] or "arm"
+    """A safe file-name piece from an arm or experiment name.
+
+    Letters and digits of any script are kept (NFKC-normalized, lower-cased: "Größe" -> "größe",
+    "学习率" stays), every other run of characters becomes one "-", and the result is cut to
+    60 bytes of UTF-8 at a character boundary; nothing left gives "arm". Different names may
+    give one slug ("lr 0.1", "lr-0.1"): :func:`unique_slugs` makes them distinct.
+    """
+    text = re.sub(r"[\W_]+", "-", unicodedata.normalize("NFKC", str(name)).lower()).strip("-")
+    text = text.encode("utf-8")[:SLUG_BYTES].decode("utf-8", "ignore").strip("-")
+    return text or "arm"
+
+
+def unique_slugs(names: list[str]) -> list[str]:
+    """One distinct slug per name, in order: a slug already taken gets the first free suffix -2, -3, ..."""
+    natural = [slug(n) for n in names]
+    taken: set[str] = set()
+    out = []
+    for i, s in enumerate(natural):
+        candidate, k = s, 2
+        while candidate in taken or (candidate != s and candidate in natural[i + 1:]):
+            candidate, k = f"{s}-{k}", k + 1
+        taken.add(candidate)
+        out.append(candidate)
+    return out
 
 
 def _fmt(mean: float | None, std: float | None, n: int, digits: int = 4) -> str:

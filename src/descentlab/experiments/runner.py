@@ -22,7 +22,7 @@ from ..errors import InputError
 from .conclusions import check as check_conclusions
 from .figures import draw
 from .gradchecks import gradcheck_run
-from .records import ArmResult, ExperimentResult, RunResult, slug
+from .records import ArmResult, ExperimentResult, RunResult
 from .runs import time_engines, train_run, train_runs_lockstep
 from .spec import Arm, Experiment, validate
 
@@ -106,7 +106,7 @@ def run_experiment(experiment: Experiment, *, seeds: int = 1, quick: bool = Fals
     ds = dataset if dataset is not None else load_dataset(experiment)
     if experiment.kind == "train":
         for i, arm in enumerate(experiment.arms):  # every arm is checked before anything trains
-            validate(experiment.config(arm, quick), ds, f"{experiment.where}: arms[{i}] ({arm.name})")
+            validate(experiment.config(arm, quick), ds, f"{experiment.where}: arms[{i}] ({arm.name})", runs=seeds)
     arms = [ArmResult(arm, experiment.config(arm, quick), run_arm_seeds(experiment, arm, ds, seeds, quick=quick, log=log))
             for arm in experiment.arms]
     result = ExperimentResult(experiment, arms, seeds, quick, _dataset_info(experiment, ds), 0.0)
@@ -119,6 +119,6 @@ def run_experiment(experiment: Experiment, *, seeds: int = 1, quick: bool = Fals
             draw(result, ds)
     for a in result.arms:
         if a.first.net is not None:
-            result.models[f"model-{slug(a.name)}.safetensors"] = a.first.net
+            result.models[result.arm_file(a.name)] = a.first.net  # one file per arm, even for names that slug alike
     result.seconds = time.perf_counter() - t0
     return result

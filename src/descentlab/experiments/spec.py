@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, NamedTuple
 
 from .. import _checks as check
+from ..core import memory
 from ..core.activations import ACTIVATIONS
 from ..core.initializers import INITIALIZER_NAMES, INITIALIZERS
 from ..core.network import Network
@@ -258,14 +259,16 @@ class Experiment:
         object.__setattr__(self, "quick", normalize_config(self.quick, f"{where}: quick"))
         if not self.arms:
             raise InputError(f"{where}: arms: expected at least one arm, received none")
-        names = set()
+        names: dict[str, str] = {}
         arms = []
         for i, arm in enumerate(self.arms):
             if not isinstance(arm.name, str) or not arm.name.strip():
                 raise check.fail(f"{where}: arms[{i}].name", arm.name, "a non-empty string")
-            if arm.name in names:
-                raise check.fail(f"{where}: arms[{i}].name", arm.name, "a name no other arm has")
-            names.add(arm.name)
+            key = name_key(arm.name)
+            if key in names:
+                raise check.fail(f"{where}: arms[{i}].name", arm.name, f"a name no other arm has (it reads as "
+                                 f"{names[key]!r}, ignoring case, spacing and Unicode variants)")
+            names[key] = arm.name
             overrides = normalize_config(arm.overrides, f"{where}: arms[{i}] ({arm.name})")
             changed = factors_of(overrides)
             if self.one_factor and len(changed) > 1:
@@ -297,6 +300,12 @@ class Experiment:
                 "quick_note": self.quick_note, "source": self.source,
                 "arms": [{"name": a.name, "overrides": dict(a.overrides), "course": None if a.course is None else dict(a.course),
                           "note": a.note} for a in self.arms]}
+
+
+def name_key(name: str) -> str:
+    """What makes two arm names the same for a reader: case, runs of spaces and Unicode variants (NFKC) ignored."""
+    import unicodedata
+    return " ".join(unicodedata.normalize("NFKC", name).casefold().split())
 
 
 # --------------------------------------------------------------------------------- building objects
@@ -356,10 +365,18 @@ def fit_config(cfg: Mapping[str, Any], seed: int, where: str = "config") -> FitC
         raise InputError(f"{where}: {exc}") from None
 
 
-def validate(cfg: Mapping[str, Any], dataset: Any, where: str) -> None:
-    """Build the network and the training settings once, so a bad arm fails before anything runs."""
-    net = build_network(cfg, cfg["seed"], dataset, where)
+def validate(cfg: Mapping[str, Any], dataset: Any, where: str, runs: int = 1) -> None:
+    """Build the network and the training settings once, so a bad arm fails before anything runs.
+
+    The memory the arm's network and training need, ``runs`` times (its seeds), is estimated first
+    (:mod:`descentlab.core.memory`): an arm that does not fit is one line, before anything is allocated.
+    """
     config = fit_config(cfg, cfg["seed"], where)
+    if dataset is not None:
+        memory.require_training(list(cfg["layers"]), cfg["dtype"], len(dataset.X_train), cfg["batch_size"],
+                                optimizer=config.optimizer, l2=cfg["l2"], keep_prob=cfg["keep_prob"],
+                                output=cfg["output"], runs=runs, name=f"{where}: layers")
+    net = build_network(cfg, cfg["seed"], dataset, where)
     try:
         config.resolve(net)
     except (InputError, InputTypeError) as exc:

@@ -69,6 +69,8 @@ def load_image(path: Any, size: Any = (64, 64), *, max_pixels: int = 50_000_000,
     target = check_size(size)
     max_pixels = check.integer("max_pixels", max_pixels, low=1)
     max_bytes = check.integer("max_bytes", max_bytes, low=1)
+    if target is not None and target[0] * target[1] > max_pixels:  # the result is allocated: bound it too
+        raise check.fail("size", size, f"at most {max_pixels} pixels (max_pixels)")
     file, data = _read_file(path, max_bytes)
     from PIL import Image
 

@@ -23,3 +23,21 @@ def jsonable(value: Any) -> Any:
     if isinstance(value, float) and not math.isfinite(value):
         return None
     return value
+
+
+def nesting_depth(value: Any, stop: int | None = None) -> int:
+    """How deeply lists and dicts nest in ``value`` (a scalar is 0, ``[1]`` is 1), without recursion.
+
+    With ``stop``, counting ends as soon as that depth is reached (for bounding hostile input).
+    """
+    deepest = 0
+    stack = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, (dict, list, tuple)):
+            depth += 1
+            deepest = max(deepest, depth)
+            if stop is not None and deepest >= stop:
+                return deepest
+            stack.extend((v, depth) for v in (item.values() if isinstance(item, dict) else item))
+    return deepest

@@ -9,8 +9,10 @@ inputs). The JSON header (``__metadata__["descentlab"]``) holds::
      "preprocessing": null | {"kind": "scale", "factor": ...} | {"kind": "standardize", ...},
      "class_names": null | [...], "info": {...}}
 
-:func:`save` and :func:`read` handle the file; :func:`descentlab.load` (``descentlab.core.network``)
-rebuilds the network from what :func:`read` returns. Any safetensors reader sees the weights::
+:func:`save` and :func:`read` handle the file (:mod:`.tensorfile` adds and checks the sha256 of every
+tensor and of this header, and writes the same bytes for the same model); :func:`descentlab.load`
+(``descentlab.core.network``) checks every header field against the tensors
+(:mod:`descentlab.core.modeldoc`) before it rebuilds the network. Any safetensors reader sees the weights::
 
     from safetensors.numpy import load_file      # or safetensors.torch / safetensors.tensorflow
     weights = load_file("model.safetensors")     # {"W1": array(...), "b1": ..., ...}

@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from .. import _checks as check
+from ..core import memory
 from ..engines import ENGINES
 from .batching import SHUFFLES
 from .optimizers import configure, get_optimizer
@@ -81,7 +82,14 @@ class FitConfig:
         return cls(**settings).resolve(net)
 
     def resolve(self, net: Any) -> "FitConfig":
-        """This config with ``keep_prob`` as one probability per hidden layer of ``net``."""
+        """This config with ``keep_prob`` as one probability per hidden layer of ``net``.
+
+        Also refuses, before training allocates it, optimizer state that does not fit in memory
+        (:mod:`descentlab.core.memory`).
+        """
+        memory.require(memory.optimizer_bytes(net.layer_dims, net.dtype, len(self.optimizer.slots), self.l2 > 0),
+                       "optimizer", self.optimizer.name,
+                       f"the optimizer's state ({len(self.optimizer.slots)} arrays like the {net.n_params:,} parameters)")
         return replace(self, keep_prob=check.keep_probs(self.keep_prob, len(net.hidden)))
 
     def override(self, **given: Any) -> "FitConfig":

@@ -136,7 +136,7 @@ class _Run:
     def restore(self, path: Any) -> None:
         """Continue from a checkpoint of this very run (same network, settings and data)."""
         doc, arrays = ckpt.load(path)
-        ckpt.check_matches(doc, arrays, self.net, self.cfg, self.fingerprint())
+        ckpt.check_matches(doc, arrays, self.net, self.cfg, self.fingerprint(), self.runner.bounds, path)
         self.net.theta[...] = arrays["theta"]
         self.runner.sync_from_net()
         self.runner.load_optimizer({k[len("optimizer."):]: v for k, v in arrays.items() if k.startswith("optimizer.")},

@@ -19,6 +19,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from .. import _checks as check
+from ..core import memory
 from ..core.network import Network
 from ..engines.numpy_many import ManyRunner
 from ..errors import InputError
@@ -40,12 +41,42 @@ def _per_run(name: str, value: Any, K: int) -> list:
 
 
 def _check_same_architecture(nets: Sequence[Network]) -> None:
-    if not nets or not all(isinstance(n, Network) for n in nets):
+    """One architecture for all, and K distinct networks: each run writes its own parameters back."""
+    if isinstance(nets, (str, bytes)) or not nets or not all(isinstance(n, Network) for n in nets):
         raise check.fail_type("nets", nets, "a non-empty list of descentlab Networks")
     first = nets[0]
     for i, net in enumerate(nets[1:], start=1):
         if (net.layer_dims, net.hidden, net.output, net.dtype) != (first.layer_dims, first.hidden, first.output, first.dtype):
             raise InputError(f"nets[{i}]: expected the architecture of nets[0] ({first!r}), received {net!r}")
+    _check_distinct(nets)
+
+
+def _check_distinct(nets: Sequence[Network]) -> None:
+    """Refuse one Network twice, or two whose parameter buffers overlap: both runs would write one buffer."""
+    seen: dict[int, int] = {}
+    for i, net in enumerate(nets):
+        j = seen.setdefault(id(net), i)
+        if j != i:
+            raise InputError(f"nets[{i}]: expected a network of its own, received the same Network object as nets[{j}] "
+                             f"(both runs would write one set of parameters); pass net.copy() for a second run")
+    by_start = sorted(range(len(nets)), key=lambda k: nets[k].theta.__array_interface__["data"][0])
+    for a, b in zip(by_start, by_start[1:]):
+        if np.shares_memory(nets[a].theta, nets[b].theta):
+            i, j = max(a, b), min(a, b)
+            raise InputError(f"nets[{i}]: expected a network of its own, received one whose parameters share memory "
+                             f"with nets[{j}]; pass net.copy() for a second run")
+
+
+def _require_memory(net: Network, cfgs: list[FitConfig], m: int) -> None:
+    """Refuse, before the K runs' buffers are stacked, K runs that do not fit in memory together."""
+    K, dims, dt, cfg = len(cfgs), net.layer_dims, net.dtype, cfgs[0]
+    B = m if cfg.batch_size is None else min(cfg.batch_size, m)
+    per_run = (memory.network_bytes(dims, dt)
+               + memory.optimizer_bytes(dims, dt, len(cfg.optimizer.slots), any(c.l2 > 0 for c in cfgs))
+               + memory.workspace_bytes(dims, dt, B, any(c.dropout for c in cfgs))
+               + B * (dims[0] + 1 + dims[-1]) * dt.itemsize)
+    memory.require(K * per_run, "nets", f"{K} networks of layer sizes {list(dims)}",
+                   f"{K} runs at once ({net.n_params:,} parameters each, batches of {B})")
 
 
 def fit_many(nets: Sequence[Network], X: Any, y: Any, *, config: FitConfig | None = None,
@@ -66,6 +97,7 @@ def fit_many(nets: Sequence[Network], X: Any, y: Any, *, config: FitConfig | Non
     eval_every = check.integer("eval_every", eval_every, low=1)
     rngs = [streams(c.seed) for c in cfgs]
     data = PreparedData.prepare(nets[0], X, y, validation_data, 0.0, rngs[0][2])
+    _require_memory(nets[0], cfgs, len(data.X))
     runner = ManyRunner(nets[0].layout, nets[0].activations, nets[0].head, np.stack([n.theta for n in nets]),
                         data.X, data.Y, data.labels, _stack_optimizer([c.optimizer for c in cfgs]),
                         np.array([c.l2 for c in cfgs]), np.array([c.keep_prob for c in cfgs]),
@@ -103,7 +135,9 @@ class _Recorder:
     KEYS = ("cost", "cost_data", "cost_l2", "accuracy", "val_cost", "val_accuracy", "lr", "time")
 
     def __init__(self, epochs: int, K: int) -> None:
-        self.table = {k: np.full((epochs, K), np.nan) for k in self.KEYS}
+        # grown per epoch run, never sized by the epochs asked for (a huge epochs would allocate up front)
+        self.rows: dict[str, list[np.ndarray]] = {k: [] for k in self.KEYS}
+        self.K = K
         self.last = np.full(K, -1)  # the last epoch each run recorded (a stopped run records no more)
 
     def record(self, epoch: int, acc: dict, lr: Any, seconds: float, val: Any, alive: np.ndarray, classify: bool) -> None:
@@ -114,16 +148,20 @@ class _Recorder:
             row["val_cost"] = val[0]
             if val[1] is not None:
                 row["val_accuracy"] = val[1]
-        for k, v in row.items():
-            self.table[k][epoch] = v
+        for k in self.KEYS:
+            value = np.full(self.K, np.nan)
+            if k in row:
+                value[...] = row[k]
+            self.rows[k].append(value)
         self.last[alive] = epoch
 
     def fill(self, histories: list[History]) -> None:
+        table = {k: np.array(v).reshape(-1, self.K) for k, v in self.rows.items()}
         for k, h in enumerate(histories):
             n = int(self.last[k]) + 1
             h.history["epoch"] = list(range(n))
             for key in self.KEYS:
-                column = self.table[key][:n, k].tolist()
+                column = table[key][:n, k].tolist()
                 h.history[key] = [None if x != x else x for x in column]  # NaN: not measured
 
 
