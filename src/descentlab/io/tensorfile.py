@@ -33,13 +33,17 @@ _SIGNATURES = {
 }
 
 
-def write(path: str | os.PathLike, kind: str, header: dict[str, Any], tensors: dict[str, np.ndarray]) -> None:
-    """Write ``tensors`` and the JSON ``header`` atomically as a safetensors file."""
+def encode(kind: str, header: dict[str, Any], tensors: dict[str, np.ndarray]) -> bytes:
+    """The bytes of a safetensors file holding ``tensors`` and the JSON ``header`` (what :func:`write` writes)."""
     from safetensors.numpy import save
 
     body = {k: np.ascontiguousarray(v) for k, v in tensors.items()}
-    data = save(body, metadata={"format": kind, "descentlab": json.dumps(header, allow_nan=False)})
-    atomic_write_bytes(path, data)
+    return save(body, metadata={"format": kind, "descentlab": json.dumps(header, allow_nan=False)})
+
+
+def write(path: str | os.PathLike, kind: str, header: dict[str, Any], tensors: dict[str, np.ndarray]) -> None:
+    """Write ``tensors`` and the JSON ``header`` atomically as a safetensors file."""
+    atomic_write_bytes(path, encode(kind, header, tensors))
 
 
 def _err(path: Path, what: str) -> ModelFileError:
