@@ -164,12 +164,14 @@ class Session:
         self.generation += 1
         self.target = (float(np.min(data.y_train)), float(np.max(data.y_train))) if data.kind == "regression" else (0.0, 1.0)
         self.conclusions, self.dirty = None, True
+        self._diag, self._diag_key, self._diag_at = None, None, 0.0
 
     def reset(self) -> None:
         """Every run back to its initial weights and streams (the settings stay)."""
         for run in self.runs:
             run.reset()
         self.conclusions, self.dirty = None, True
+        self._diag = None
 
     @property
     def stop_at(self) -> int | None:
@@ -280,7 +282,7 @@ class Session:
         arrays += [("units", units), ("uscale", scales), ("theta", focus.net.theta.astype(np.float32))]
         meta = {"seq": self.seq, "gen": self.generation, "playing": self.playing, "done": self.done,
                 "rate": self.rate, "focus": self.focus, "runs": runs, "speed": self.speed,
-                "diag": focus.diagnostics(self.dataset.X_train, self.dataset.y_train)}
+                "diag": self._diagnostics(focus)}
         if self.conclusions is not None:
             meta["conclusions"] = self.conclusions
         data = frames.pack("frame", meta, arrays)
@@ -290,10 +292,21 @@ class Session:
         self.dirty = self.playing
         return data
 
+    def _diagnostics(self, run: Run) -> dict[str, Any]:
+        """The focused run's diagnostics, recomputed at most 5 times a second while playing (they need a
+        forward and backward pass over the whole training set)."""
+        now = time.perf_counter()
+        key = (id(run), run.stepper.steps, self.generation)
+        if self._diag is None or (key != self._diag_key and (not self.playing or now - self._diag_at >= 0.2)):
+            self._diag = run.diagnostics(self.dataset.X_train, self.dataset.y_train)
+            self._diag_key, self._diag_at = key, now
+        return self._diag
+
     def data_message(self) -> bytes:
         """What the page draws once per build: the points, the features over the grid, the network's shape."""
         d = self.data
-        fgrid = d.inputs(d.grid(self.limits.unit_grid)).T
+        raw = d.grid(self.limits.unit_grid)
+        fgrid = np.stack([FEATURES[f][1](raw) for f in FEATURES])  # every feature, for its thumbnail
         feats, fscale = frames.quantize_symmetric(fgrid)
         arrays = [("xtr", d.X_train), ("ytr", d.y_train.astype(np.float32)), ("feat", feats), ("fscale", fscale)]
         if d.X_test is not None:
@@ -301,7 +314,7 @@ class Session:
         meta = {"gen": self.generation, "data": d.name, "kind": d.kind, "class_names": d.class_names,
                 "description": d.description, "extent": d.extent(), "grid": self.limits.grid,
                 "unit_grid": self.limits.unit_grid, "features": [FEATURES[f][0] for f in d.features],
-                "feature_keys": list(d.features), "target": self.target,
+                "feature_keys": list(d.features), "all_features": list(FEATURES), "target": self.target,
                 "runs": [{"name": r.name, "layers": list(r.net.layer_dims), "hidden": list(r.net.hidden),
                           "output": r.net.output, "params": r.net.n_params} for r in self.runs],
                 "n_train": len(d.X_train), "n_test": 0 if d.X_test is None else len(d.X_test),

@@ -154,12 +154,15 @@ def run_configs(settings: Mapping[str, Any], output: str) -> list[tuple[str, dic
 def to_fragment(settings: Mapping[str, Any]) -> str:
     """The URL fragment of ``settings``: the keys that differ from :data:`DEFAULTS`, in a fixed order."""
     pairs = []
+    preset = settings.get("preset")
+    base = _preset_normal(preset) if preset else DEFAULTS
+    always = () if preset else ("layers", "seed")  # a link pins the weights even if the defaults change
     for key in ALL_KEYS:
         value = settings.get(key, DEFAULTS[key])
         if key == "preset" and value is not None:
             pairs.insert(0, ("preset", value))
             continue
-        if value == DEFAULTS[key] and key not in ("layers", "seed"):
+        if value == base.get(key) and key not in always:
             continue
         if key == "arms":
             text = json.dumps(list(value), separators=(",", ":"))
@@ -222,6 +225,10 @@ def preset_settings(name: Any) -> dict[str, Any]:
     arms = [{"name": a.name, **{k: v for k, v in a.overrides.items() if k in RUN_KEYS}} for a in exp.arms]
     return {**DEFAULTS, "data": exp.dataset, "split": None, "noise": 0.0, "features": ["x1", "x2"],
             "schedule": None, **base, "arms": arms, "preset": exp.name, "title": exp.title}
+
+
+def _preset_normal(name: str) -> dict[str, Any]:
+    return normalize(preset_settings(name), Limits())
 
 
 def changed_keys(old: Mapping[str, Any], new: Mapping[str, Any]) -> set[str]:

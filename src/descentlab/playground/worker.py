@@ -144,7 +144,7 @@ class Worker:
     # ------------------------------------------------------------------ the loop
     def _conclusions(self, s: Session, force: bool = False) -> None:
         now = time.perf_counter()
-        if s.settings.get("preset") and (force or now - s._conclusions_at > 0.5):
+        if s.settings.get("preset") and (force or now - s._conclusions_at > 1.0):
             with np.errstate(all="ignore"):
                 s.conclusions = live_conclusions(s)
             s._conclusions_at = now
