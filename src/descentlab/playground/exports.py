@@ -161,8 +161,7 @@ def _base_config(cfg: Mapping[str, Any], epochs: int) -> dict[str, Any]:
             "epsilon", "weight_decay", "schedule", "batch_size", "shuffle", "l2", "keep_prob")
     out = {k: cfg[k] for k in keys if cfg.get(k) is not None}
     out["epochs"] = int(epochs)
-    if out.get("batch_size", 1) is None:
-        out["batch_size"] = "full"
+    out["batch_size"] = "full" if cfg.get("batch_size") is None else cfg["batch_size"]
     if isinstance(out.get("keep_prob"), tuple):
         out["keep_prob"] = list(out["keep_prob"])
     return out

@@ -392,8 +392,10 @@ function gradcheck(g) {
   const box = $("gradcheck-report");
   box.replaceChildren();
   const p = document.createElement("p");
-  p.innerHTML = `<b class="${r.passed ? "pass" : "fail"}"></b>`;
-  p.querySelector("b").textContent = `${r.passed ? "PASS" : "FAIL"}: difference ${r.difference.toExponential(3)} (threshold ${r.threshold})`;
+  const verdict = document.createElement("b");
+  verdict.className = r.passed ? "pass" : "fail";
+  p.append(verdict);
+  verdict.textContent = `${r.passed ? "PASS" : "FAIL"}: difference ${r.difference.toExponential(3)} (threshold ${r.threshold})`;
   p.append(` · run ${g.run}, ${g.examples} of ${g.of} training examples, epoch ${g.epoch}, ${r.n_params} parameters, ${r.mode}, float64`);
   const table = document.createElement("table");
   table.className = "small";
