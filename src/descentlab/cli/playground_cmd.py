@@ -116,7 +116,11 @@ def run(args: argparse.Namespace) -> int:
     server = uvicorn.Server(uvicorn.Config(create_app(config), host=config.host, port=config.port, log_level="warning",
                                            ws_max_size=4 * config.limits.max_upload_bytes + 65_536))
     threading.Thread(target=_announce, args=(server, url, not args.no_browser), daemon=True).start()
-    server.run()
+    try:
+        server.run()  # Ctrl-C: uvicorn closes the sessions and the lifespan stops the workers
+    except KeyboardInterrupt:
+        pass
+    print("descentlab playground: stopped", file=sys.stderr)
     return 0
 
 
