@@ -71,7 +71,8 @@ def test_it_starts_prints_its_url_serves_and_stops_on_ctrl_c():
         assert len(workers) >= 1
     finally:
         proc.send_signal(signal.SIGINT)
-        assert proc.wait(timeout=30) == 0, proc.stderr.read()
+        _, err = proc.communicate(timeout=30)
+        assert proc.returncode == 0 and "stopped" in err, err
     time.sleep(0.5)
     for pid in workers:  # the workers ended with the server
         assert not os.path.exists(f"/proc/{pid}") or "zombie" in open(f"/proc/{pid}/status").read().lower()
