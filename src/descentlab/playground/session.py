@@ -117,7 +117,8 @@ class Run:
                 "steps_per_epoch": s.steps_per_epoch, "progress": self.progress, "lr": s.current_lr(),
                 "l2": s.cfg.l2, "keep_prob": list(s.cfg.keep_prob), "cost": f(data_cost + l2_term),
                 "cost_data": f(data_cost), "cost_l2": f(l2_term), "accuracy": f(acc), "test_cost": f(test_cost),
-                "test_accuracy": f(test_acc), "stopped": s.stopped, "changes": len(s.changes)}
+                "test_accuracy": f(test_acc), "stopped": s.stopped, "changes": len(s.changes),
+                "since_change": s.steps - s.changes[-1][0] if s.changes else None}
 
     def diagnostics(self, X: np.ndarray, y: np.ndarray) -> dict[str, Any]:
         """Per-layer weight and gradient norms, dead ReLU units and identical units (net.diagnose)."""
@@ -281,7 +282,7 @@ class Session:
         units, scales = focus.units()
         arrays += [("units", units), ("uscale", scales), ("theta", focus.net.theta.astype(np.float32))]
         meta = {"seq": self.seq, "gen": self.generation, "playing": self.playing, "done": self.done,
-                "rate": self.rate, "focus": self.focus, "runs": runs, "speed": self.speed,
+                "rate": self.rate if self.playing else 0.0, "focus": self.focus, "runs": runs, "speed": self.speed,
                 "diag": self._diagnostics(focus)}
         if self.conclusions is not None:
             meta["conclusions"] = self.conclusions

@@ -19,18 +19,26 @@ export class Curves {
     this.dirty = false;
   }
 
-  clear() { this.data = this.data.map(() => []); this.plot.setData(this.data); }
+  clear() { this.data.forEach((a) => a.splice(0)); this.plot.setData(this.data); }
 
-  push(x, values) {
-    values = values.map((v) => (v === null || v === undefined || !Number.isFinite(v) || (this.log && v <= 0) ? null : v));
-    const last = this.data[0].length ? this.data[0][this.data[0].length - 1] : -Infinity;
-    if (x < last) this.clear();
-    if (x === last) values.forEach((v, k) => { this.data[k + 1][this.data[0].length - 1] = v; });
-    else { this.data[0].push(x); values.forEach((v, k) => this.data[k + 1].push(v)); }
-    if (this.data[0].length > MAX_POINTS) this.data = this.data.map((a) => a.filter((_, i) => i % 2 === 0));
-    this.dirty = true;
-  }
+  // Show another set of columns ([x, ...series], kept up to date with pushTo): a run's own history.
+  show(data) { this.data = data; this.dirty = true; }
+
+  push(x, values) { pushTo(this.data, x, values, this.log); this.dirty = true; }
 
   draw() { if (this.dirty) { this.plot.setData(this.data); this.dirty = false; } }
   resize() { this.plot.setSize(size(this.el)); }
+}
+
+// Add one point (x, values) to columns [x, ...series]; a smaller x (a reset) starts over; in place.
+export function pushTo(data, x, values, log = false) {
+  values = values.map((v) => (v === null || v === undefined || !Number.isFinite(v) || (log && v <= 0) ? null : v));
+  const n = data[0].length;
+  const last = n ? data[0][n - 1] : -Infinity;
+  if (x < last) data.forEach((a) => a.splice(0));
+  if (x === last) values.forEach((v, k) => { data[k + 1][n - 1] = v; });
+  else { data[0].push(x); values.forEach((v, k) => data[k + 1].push(v)); }
+  if (data[0].length > MAX_POINTS) {
+    data.forEach((a) => { const kept = a.filter((_, i) => i % 2 === 0); a.splice(0, a.length, ...kept); });
+  }
 }

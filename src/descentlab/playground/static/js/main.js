@@ -1,7 +1,7 @@
 // descentlab playground: the page. The server holds the truth (settings, runs, URL); the page sends what
 // the user does, draws the frames it receives, and acknowledges each frame once drawn.
 import { drawPoints, paintGrid, paintUnit } from "./boundary.js";
-import { Curves } from "./charts.js";
+import { Curves, pushTo } from "./charts.js";
 import { CLASSES, NEG, POS, rgb } from "./colors.js";
 import { NetworkView } from "./network.js";
 import { packUpload, unpack } from "./wire.js";
@@ -229,6 +229,7 @@ function onData(m) {
   const meta = m.meta;
   app.data = { ...meta, ...m.arrays, unitGrid: meta.unit_grid };
   app.frame = null;
+  app.diagKey = null; app.conclusionsKey = null;
   document.querySelectorAll("#features button").forEach((b) => {
     const k = meta.all_features.indexOf(b.dataset.name);
     paintUnit(b.querySelector("canvas"), m.arrays.feat, k * meta.unit_grid ** 2, meta.unit_grid);
@@ -248,13 +249,21 @@ function buildViews() {
   app.net = new NetworkView($("network"));
   app.net.build(d, d.runs[Math.min(focus, d.runs.length - 1)]);
   for (const id of ["cost-chart", "acc-chart", "compare-chart"]) $(id).replaceChildren();
+  if (!app.hist || app.hist.gen !== d.gen) {  // every run's curves, kept while the focus moves
+    app.hist = d.runs.map(() => ({ cost: [[], [], [], [], []], acc: [[], [], []] }));
+    app.hist.gen = d.gen;
+    app.compareData = [[], ...d.runs.map(() => [])];
+  }
   app.curves = new Curves($("cost-chart"), [
     { label: "train cost", stroke: "#222" }, { label: "data term", stroke: "#888", dash: [4, 3] },
     { label: "L2 term", stroke: "#6a1b9a", dash: [2, 2] }, { label: "test cost", stroke: rgb(NEG) }], { log: true });
   app.acc = new Curves($("acc-chart"), [{ label: "train accuracy", stroke: "#222" }, { label: "test accuracy", stroke: rgb(NEG) }], { range: [0, 1] });
+  const h = app.hist[Math.min(focus, d.runs.length - 1)];
+  app.curves.show(h.cost); app.acc.show(h.acc);
   $("compare-chart").hidden = d.runs.length < 2;
   app.compare = d.runs.length > 1 ? new Curves($("compare-chart"),
     d.runs.map((r, k) => ({ label: `${r.name} (train cost)`, stroke: RUN_COLORS[k] })), { log: true }) : null;
+  if (app.compare) app.compare.show(app.compareData);
   $("compare-chart").hidden = !app.compare;
   const runs = $("runs");
   runs.replaceChildren();
@@ -262,7 +271,9 @@ function buildViews() {
     if (d.runs.length < 2) return;
     const card = document.createElement("div");
     card.className = "run"; card.dataset.run = k;
-    card.innerHTML = `<b></b><canvas width="176" height="176"></canvas><div class="stats"></div>`;
+    card.innerHTML = '<b></b><canvas width="176" height="176"></canvas><div class="stats"><div>epoch <span class="epoch"></span></div>'
+      + '<div>cost <span class="cost"></span></div><div>accuracy <b class="train-acc"></b> / <b class="test-acc"></b></div>'
+      + '<div class="stopped"></div></div>';
     card.querySelector("b").textContent = r.name;
     card.querySelector("b").style.color = RUN_COLORS[k];
     card.onclick = () => control("focus", k);
@@ -282,7 +293,9 @@ function drawFrame() {
   const prevFocus = app.frame ? app.frame.meta.focus : 0;
   app.frame = m;
   if (m.meta.focus !== prevFocus) { buildViews(); }
+  const t0 = performance.now();
   render(m);
+  app.renderMs = 0.9 * (app.renderMs || 0) + 0.1 * (performance.now() - t0);
   send({ type: "ack", seq: m.meta.seq });
   app.frameTimes.push(performance.now());
   if (app.frameTimes.length > 200) app.frameTimes.shift();
@@ -307,16 +320,25 @@ function render(m, push = true) {
   const opts = { kind: d.kind, discretize: $("discretize").checked };
   paintGrid(ctx, m.arrays[`b${meta.focus}`], d.grid, { ...opts, conf: m.arrays[`c${meta.focus}`] });
   drawPoints(ctx, d, { showTest: $("show-test").checked });
-  app.net.update(m);
-  norms(meta.diag);
+  const now = performance.now();
+  const slow = !push || now - (app.slowAt || 0) >= 66;  // the diagram and the charts: at most 15 times a second
+  if (slow) { app.slowAt = now; app.net.update(m); }
+  const diagKey = JSON.stringify(meta.diag);
+  if (diagKey !== app.diagKey) { app.diagKey = diagKey; norms(meta.diag); }
   if (push) {
-    app.curves.push(run.progress, [run.cost, run.cost_data, run.cost_l2, run.test_cost]);
-    app.acc.push(run.progress, [run.accuracy, run.test_accuracy]);
-    if (app.compare) app.compare.push(Math.min(...meta.runs.map((r) => r.progress)), meta.runs.map((r) => r.cost));
+    meta.runs.forEach((r, k) => {
+      pushTo(app.hist[k].cost, r.progress, [r.cost, r.cost_data, r.cost_l2, r.test_cost], true);
+      pushTo(app.hist[k].acc, r.progress, [r.accuracy, r.test_accuracy]);
+    });
+    pushTo(app.compareData, Math.min(...meta.runs.map((r) => r.progress)), meta.runs.map((r) => r.cost), true);
+    for (const c of [app.curves, app.acc, app.compare]) if (c) c.dirty = true;
   }
-  app.curves.draw(); app.acc.draw(); if (app.compare) app.compare.draw();
+  if (slow) { app.curves.draw(); app.acc.draw(); if (app.compare) app.compare.draw(); }
   cards(m);
-  if (meta.conclusions) conclusions(meta.conclusions);
+  if (meta.conclusions) {
+    const key = JSON.stringify(meta.conclusions);
+    if (key !== app.conclusionsKey) { app.conclusionsKey = key; conclusions(meta.conclusions); }
+  }
 }
 
 function norms(diag) {
@@ -340,17 +362,12 @@ function cards(m) {
     const ctx = card.querySelector("canvas").getContext("2d");
     paintGrid(ctx, m.arrays[`b${k}`], d.grid, { kind: d.kind, conf: m.arrays[`c${k}`], discretize: $("discretize").checked });
     drawPoints(ctx, d, { showTest: $("show-test").checked, radius: 1.8 });
-    const stats = card.querySelector(".stats");
-    stats.innerHTML = "";
-    const line = (label, v, cls) => { const div = document.createElement("div"); div.textContent = `${label} ${v}`; if (cls) div.className = cls; div.dataset.key = cls || label; stats.append(div); };
-    line("epoch", r.epoch);
-    line("cost", fmt(r.cost));
-    const acc = document.createElement("div");
-    acc.innerHTML = `accuracy <b class="train-acc"></b> / <b class="test-acc"></b>`;
-    acc.querySelector(".train-acc").textContent = fmt(r.accuracy, 3);
-    acc.querySelector(".test-acc").textContent = fmt(r.test_accuracy, 3);
-    stats.append(acc);
-    if (r.stopped) line("stopped:", r.stopped, "stopped");
+    const set = (cls, text) => { const el = card.querySelector(cls); if (el.textContent !== text) el.textContent = text; };
+    set(".epoch", String(r.epoch));
+    set(".cost", fmt(r.cost));
+    set(".train-acc", fmt(r.accuracy, 3));
+    set(".test-acc", fmt(r.test_accuracy, 3));
+    set(".stopped", r.stopped ? `stopped: ${r.stopped}` : "");
   });
 }
 
