@@ -135,7 +135,7 @@ def test_websockets_need_the_token_and_their_own_origin(client):
         assert info.value.code == 1008, (headers, query)
     with _page(client, {**HOST, "origin": BASE}) as ws:
         assert Page(ws).hello["version"] == dl.__version__
-    client.cookies.set(f"descentlab-playground-8765", TOKEN)
+    client.cookies.set("descentlab-playground-8765", TOKEN)
     try:
         with _page(client, {**HOST, "origin": BASE}, query="") as ws:  # the cookie, as a browser sends it
             assert Page(ws).state["settings"]["data"] == "circles"
@@ -214,6 +214,7 @@ def test_comparisons_focus_and_presets(client):
     ({"type": "update", "changes": {"layers": [2, 40, 1]}}, "at most 32 units"),
     ({"type": "update", "changes": {"path": "/etc/passwd"}}, "playground setting"),
     ({"type": "update", "changes": {}}, "changes"),
+    ({"type": "update", "changes": {"data": "upload"}}, "uploaded CSV first"),
     ({"type": "hash", "fragment": "lr=abc"}, "lr"),
     ({"type": "control", "op": "explode"}, "op: expected"),
     ({"type": "control", "op": "speed", "value": 7}, "speed"),

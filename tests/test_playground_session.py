@@ -305,3 +305,21 @@ def test_run_configs_are_the_experiment_configs():
         for key in ("layers", "hidden", "init", "seed", "optimizer", "lr", "epochs", "batch_size", "shuffle", "l2",
                     "keep_prob", "beta", "beta1", "beta2", "epsilon", "schedule"):
             assert cfg.get(key) == want.get(key), (name, key)
+
+
+def test_an_uploaded_regression_table_shows_its_surface():
+    from descentlab.datasets import load_csv_text
+    rng = np.random.default_rng(3)
+    X = rng.uniform(-2, 2, size=(60, 2))
+    text = "a,b,t\n" + "\n".join(f"{a:.5f},{b:.5f},{a * a - b + 0.123:.5f}" for a, b in X)
+    upload = load_csv_text(text, "surface.csv")
+    s = Session(normalize({"data": "upload", "layers": [2, 6, 1], "optimizer": "adam", "lr": 0.05}, L), L, upload)
+    assert s.data.kind == "regression" and s.runs[0].net.output == "linear"
+    first = s.runs[0].stats(True)["cost"]
+    for _ in range(40):
+        s.step(epochs=True)
+    kind, meta, arrays = frames.unpack(s.frame())
+    assert meta["runs"][0]["accuracy"] is None and meta["runs"][0]["cost"] < first
+    assert arrays["b0"].min() < arrays["b0"].max()  # a surface, not a constant
+    lo, hi = s.target
+    assert lo == s.data.y_train.min() and hi == s.data.y_train.max()  # the colour scale: the training targets

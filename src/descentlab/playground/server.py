@@ -253,6 +253,8 @@ class ClientSession:
 
     async def apply(self, new: dict[str, Any], force: bool = False) -> None:
         """Rebuild the worker's session with new checked settings (live keys alone change without a reset)."""
+        if new["data"] == "upload" and self.upload is None:
+            raise InputError("data: expected an uploaded CSV first (choose a file), received 'upload' with none")
         changed = changed_keys(self.settings, new) | ({"data"} if force else set())
         arm_keys = {k for arm in new["arms"] for k in arm}
         live = changed and changed <= set(LIVE_KEYS) and not (changed & arm_keys)
