@@ -24,11 +24,11 @@ from ._base import Dataset
 from .builtin import load_circles, load_football, load_moons, sample_image_path
 from .folders import load_image_folder
 from .signs import load_signs
-from .tables import load_csv, load_npz
+from .tables import load_csv, load_csv_text, load_npz
 
 __all__ = [
     "Dataset", "DATASETS", "load", "load_circles", "load_moons", "load_football", "load_signs",
-    "load_csv", "load_npz", "load_image_folder", "sample_image_path",
+    "load_csv", "load_csv_text", "load_npz", "load_image_folder", "sample_image_path",
 ]
 
 DATASETS: dict[str, str] = {

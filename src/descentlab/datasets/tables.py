@@ -72,10 +72,31 @@ def load_csv(path: Any, target: int | str = -1, header: bool | str = "infer", *,
     non-numeric feature cells raise DataFileError naming the file, the line and the column.
     """
     path = existing_path("path", path)
-    where = f"path '{path}'"
     if header not in ("infer", True, False):
         raise check.fail("header", header, "True, False or 'infer'")
-    rows = _read_rows(path, where, delimiter)
+    where = f"path '{path}'"
+    return _table(_read_rows(path, where, delimiter), where, path.stem, path.name, str(path), target, header)
+
+
+def load_csv_text(text: str, name: str = "table", target: int | str = -1, header: bool | str = "infer", *,
+                  delimiter: str = ",") -> Dataset:
+    """:func:`load_csv` on CSV text already in memory (an upload): the same rules and messages.
+
+    ``name`` only names the table in messages and in the Dataset; nothing is read from or
+    written to the file system.
+    """
+    if not isinstance(text, str):
+        raise check.fail_type("text", text, "CSV text (str)")
+    if header not in ("infer", True, False):
+        raise check.fail("header", header, "True, False or 'infer'")
+    where = f"file '{name}'"
+    return _table(_parse_rows(text, where, delimiter), where, str(name).rsplit(".", 1)[0] or "table", str(name),
+                  f"uploaded CSV {name}", target, header)
+
+
+def _table(rows: list[tuple[int, list[str]]], where: str, stem: str, filename: str, source: str, target: Any,
+           header: bool | str) -> Dataset:
+    """The Dataset of a CSV table's rows (see :func:`load_csv`)."""
     n_cols = len(rows[0][1])
     col = _target_index(where, target, rows[0][1], n_cols, header)
     has_header = _has_header(rows[0][1], col) if header == "infer" and not isinstance(target, str) else (
@@ -88,8 +109,8 @@ def load_csv(path: Any, target: int | str = -1, header: bool | str = "infer", *,
     X = _features(where, data, [j for j in range(n_cols) if j != col], where_col)
     y_cells = _label_cells(where, data, col, where_col[col])
     y, class_names = encode_labels(f"{where}, {where_col[col]}", _label_array(y_cells))
-    return Dataset(path.stem, X, y, None, None, class_names, None,
-                   f"CSV table {path.name}: {_summary(X, class_names)} (label: {where_col[col]})", str(path))
+    return Dataset(stem, X, y, None, None, class_names, None,
+                   f"CSV table {filename}: {_summary(X, class_names)} (label: {where_col[col]})", source)
 
 
 def _read_rows(path: Path, where: str, delimiter: str) -> list[tuple[int, list[str]]]:
@@ -102,6 +123,13 @@ def _read_rows(path: Path, where: str, delimiter: str) -> list[tuple[int, list[s
         raise DataFileError(f"{where}: expected a UTF-8 text file, received undecodable bytes at offset {exc.start}") from exc
     except OSError as exc:
         raise DataFileError(f"{where}: expected a readable file, received an error ({exc})") from exc
+    return _parse_rows(text, where, delimiter)
+
+
+def _parse_rows(text: str, where: str, delimiter: str) -> list[tuple[int, list[str]]]:
+    """Non-blank rows of CSV text as (line number, cells); every row must have as many cells as the first."""
+    if text.startswith("\ufeff"):
+        text = text[1:]
     rows: list[tuple[int, list[str]]] = []
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     try:

@@ -13,6 +13,7 @@ import datetime as _dt
 import html
 from typing import Any, Sequence
 
+from .links import playground_url
 from .records import ExperimentResult, slug
 
 _CSS = """
@@ -137,6 +138,9 @@ def _section(result: ExperimentResult) -> str:
     meta.append(f"{result.seeds} seed{'s' if result.seeds > 1 else ''}")
     meta.append(f"{result.seconds:.1f} s")
     parts.append(f'<p class="note">{" · ".join(meta)}</p>')
+    if (live := playground_url(exp)) is not None:
+        parts.append(f'<p class="note">Watch it train: <a href="{_e(live)}">open this experiment live in the playground</a> '
+                     "(start it first with <code>descentlab playground</code>)</p>")
     if result.quick and exp.quick:
         parts.append(f'<p class="fail">--quick run: {_e(exp.quick_note)}; the course\'s conclusions are not expected '
                      "to hold at this size.</p>")

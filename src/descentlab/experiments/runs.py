@@ -93,6 +93,13 @@ def train_runs_lockstep(experiment: Experiment, arm: Arm, cfg: Mapping[str, Any]
             for net, h, seed in zip(nets, histories, seeds)]
 
 
+def summarize_run(net: Any, history: Any, cfg: Mapping[str, Any], dataset: Any, seed: int,
+                  seconds: float = 0.0) -> RunResult:
+    """The numbers and diagnostics of a run, finished or in progress, that the conclusions read
+    (the playground checks the course's lessons live with it)."""
+    return _result(net, history, cfg, dataset, seed, seconds, {}, keep=False)
+
+
 def _result(net: Any, history: Any, cfg: Mapping[str, Any], dataset: Any, seed: int, seconds: float,
             extra: dict[str, Any], keep: bool) -> RunResult:
     """The numbers and diagnostics of one finished run."""

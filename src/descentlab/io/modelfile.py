@@ -54,6 +54,13 @@ def tensors(net: Any) -> dict[str, np.ndarray]:
     return out
 
 
+def to_bytes(net: Any) -> bytes:
+    """The model file of ``net`` as bytes (for a download): exactly what :func:`save` writes."""
+    if not np.isfinite(net.theta).all():
+        raise ModelFileError("refusing to save a network whose parameters are not all finite")
+    return tensorfile.encode(FORMAT, header(net), tensors(net))
+
+
 def save(net: Any, path: str | os.PathLike) -> None:
     """Write ``net`` to ``path`` atomically (a temporary file, fsync, then rename)."""
     if not np.isfinite(net.theta).all():

@@ -102,6 +102,12 @@ def write(path: str | os.PathLike, kind: str, header: dict[str, Any], tensors: d
     atomic_write(path, write_all)
 
 
+def encode(kind: str, header: dict[str, Any], tensors: dict[str, np.ndarray]) -> bytes:
+    """The bytes of the file :func:`write` writes (e.g. for a download), all in memory."""
+    prefix, arrays = encode_header(kind, header, tensors)
+    return b"".join([prefix, *(bytes(_bytes_view(a)) for a in arrays)])
+
+
 # ------------------------------------------------------------------------------------------- reading
 def _err(path: Path, what: str) -> ModelFileError:
     return ModelFileError(f"{path}: {what}")

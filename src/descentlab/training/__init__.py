@@ -8,9 +8,10 @@ from .history import History
 from .many import fit_many
 from .optimizers import GD, Adam, AdamW, Momentum, Optimizer, RMSProp, get_optimizer
 from .schedules import Constant, ExponentialDecay, InverseTimeDecay, Schedule, StaircaseDecay, get_schedule
+from .stepper import Stepper
 
 __all__ = [
-    "fit", "fit_many", "FitConfig", "History", "minibatches", "Callback", "EarlyStopping",
+    "fit", "fit_many", "Stepper", "FitConfig", "History", "minibatches", "Callback", "EarlyStopping",
     "Optimizer", "GD", "Momentum", "RMSProp", "Adam", "AdamW", "get_optimizer",
     "Schedule", "Constant", "InverseTimeDecay", "StaircaseDecay", "ExponentialDecay", "get_schedule",
 ]

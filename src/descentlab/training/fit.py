@@ -15,21 +15,18 @@ import threading
 import time
 from typing import Any, Sequence
 
-import numpy as np
-
 from .. import _checks as check
 from ..core.network import Network
 from ..core.propagation import with_ones
-from ..engines import runner_class
-from ..engines.base import EpochAccum, Runner
-from ..errors import NonFiniteError
+from ..engines.base import EpochAccum
 from . import checkpoint as ckpt
 from . import threads
-from .batching import Shuffler
 from .callbacks import Callback, EarlyStopping
 from .config import DEFAULTS, FitConfig, given_settings
 from .history import History
 from .prepare import PreparedData, streams, summary
+from .stepper import Stepper
+from .stepper import settle_config as _settle_config
 
 
 class _Interrupts:
@@ -84,29 +81,14 @@ class _Progress:
             self.bar.close()
 
 
-def _nonfinite_message(epoch: int, fault: Any, cfg: FitConfig, data: PreparedData) -> str:
-    scale = float(np.abs(data.X).max())
-    hints = [f"the learning rate ({cfg.optimizer.lr:g}) may be too high"]
-    if scale > 10:
-        hints.append(f"the inputs are not scaled (max |x| = {scale:g}; standardize them or divide by their range)")
-    return (f"training diverged at epoch {epoch}, step {fault.step}: {fault.what}. "
-            f"Kept {fault.kept}. Likely cause: {'; or '.join(hints)}.")
-
-
-class _Run:
-    """One training run: settings, data, streams, runner, history, callbacks."""
+class _Run(Stepper):
+    """One training run: a :class:`~.stepper.Stepper` (settings, data, streams, runner, history) with
+    callbacks, checkpoints and Ctrl-C."""
 
     def __init__(self, net: Network, cfg: FitConfig, data: PreparedData, rngs: tuple, callbacks: list,
                  eval_every: int) -> None:
-        self.net, self.cfg, self.data = net, cfg, data
-        shuffle_rng, self.dropout_rng, _ = rngs
-        self.shuffler = Shuffler(cfg.shuffle, len(data.X), shuffle_rng)
-        self.runner: Runner = runner_class(cfg.engine)(net, data.X, data.Y, data.labels, cfg, self.dropout_rng)
-        self.history = History(cfg.to_dict(), cfg.seed)
+        self._start(net, cfg, data, rngs, eval_every)
         self.callbacks = callbacks
-        self.eval_every = eval_every
-        self.epoch = 0
-        self.accum: EpochAccum | None = None
         self.stop_training = False
         self._fingerprint: str | None = None
 
@@ -155,16 +137,6 @@ class _Run:
         self.accum = EpochAccum(**doc["accum"]) if doc.get("accum") else None
 
     # ----------------------------------------------------------------- epochs
-    def end_epoch(self, epoch: int, lr: float, acc: Any, seconds: float) -> dict[str, Any]:
-        m = acc.seen or 1
-        logs = {"epoch": epoch, "cost": (acc.loss + acc.l2) / m, "cost_data": acc.loss / m, "cost_l2": acc.l2 / m,
-                "accuracy": acc.correct / m if self.net.head.is_classifier else None,
-                "val_cost": None, "val_accuracy": None, "lr": lr, "time": seconds}
-        if self.data.Xv is not None and ((epoch + 1) % self.eval_every == 0 or epoch + 1 == self.cfg.epochs):
-            logs["val_cost"], logs["val_accuracy"] = self.runner.evaluate(self.data.Xv, self.data.Yv, self.data.labels_v)
-        self.history.append(logs)
-        return logs
-
     def train(self, progress: _Progress, print_every: int | None, checkpoint: Any, checkpoint_every: int | None) -> History:
         for cb in self.callbacks:
             cb.on_train_begin(self)
@@ -186,20 +158,11 @@ class _Run:
     def epoch_step(self, epoch: int, interrupted: _Interrupts, checkpoint: Any) -> bool:
         """Train one epoch and record it; False when it ended early (divergence, Ctrl-C)."""
         shuffle_state = self.shuffler.get_state() if checkpoint is not None else None  # to redo this epoch
-        perm = self.shuffler.permutation(epoch)
-        lr = self.cfg.schedule(self.cfg.optimizer.lr, epoch)
-        acc, self.accum = (self.accum or EpochAccum()), None
-        t0 = time.perf_counter()
-        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # the guard checks every step
-            fault = self.runner.run_epoch(epoch, perm, lr, acc, interrupted)
-        if fault is not None:
-            self._diverged(epoch, fault)
+        if self.advance(interrupted) is not None:
             return False
-        if interrupted() and acc.step < len(self.runner.bounds):
-            self._interrupt(checkpoint, epoch, shuffle_state, acc)
+        if self.accum is not None:  # Ctrl-C inside the epoch
+            self._interrupt(checkpoint, epoch, shuffle_state, self.accum)
             return False
-        self.runner.sync_to_net()
-        self.end_epoch(epoch, lr, acc, time.perf_counter() - t0)
         return True
 
     def after_epoch(self, epoch: int, progress: _Progress, print_every: int | None, checkpoint: Any,
@@ -226,16 +189,9 @@ class _Run:
             print(f"descentlab: interrupted at {where}; training stopped (pass checkpoint=PATH to be able to resume)",
                   file=sys.stderr)
 
-    def _diverged(self, epoch: int, fault: Any) -> None:
-        message = _nonfinite_message(epoch, fault, self.cfg, self.data)
-        self.history.stop_reason = message
-        self.runner.sync_to_net()  # the engine kept the last finite parameters: make them the net's
-        if self.cfg.on_nonfinite != "stop":
-            for cb in self.callbacks:
-                cb.on_train_end(self)
-            err = NonFiniteError(message, epoch=epoch, step=fault.step)
-            err.history = self.history
-            raise err
+    def before_raise(self) -> None:
+        for cb in self.callbacks:
+            cb.on_train_end(self)
 
 
 def fit(net: Network, X: Any, y: Any, *, config: FitConfig | None = None,
@@ -293,15 +249,6 @@ def fit(net: Network, X: Any, y: Any, *, config: FitConfig | None = None,
     history = _train(run, cfg, options, checkpoint)
     net.info["training"] = summary(history, cfg)
     return history
-
-
-def _settle_config(net: Network, config: Any, given: dict[str, Any]) -> FitConfig:
-    """The run's FitConfig, resolved for ``net``: ``config`` with the given keywords, or the keywords alone."""
-    if config is None:
-        return FitConfig(**given).resolve(net)
-    if not isinstance(config, FitConfig):
-        raise check.fail_type("config", config, "a FitConfig (descentlab.training.FitConfig) or None")
-    return config.override(**given).resolve(net)
 
 
 class _RunOptions:
