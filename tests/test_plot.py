@@ -41,7 +41,7 @@ def test_history_curves_draws_recorded_keys_and_skips_missing_ones():
 
 def test_history_plot_method_uses_history_curves():
     ax = _axes()
-    assert _history([1.0, 0.5]).plot(ax=ax, keys=("cost",)) is ax
+    assert _history([1.0, 0.5]).plot(ax=ax, keys=("cost",)) is ax.figure
     assert len(ax.get_lines()) == 1
 
 

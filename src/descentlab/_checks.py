@@ -21,6 +21,8 @@ def _show(value: Any) -> str:
     """A short, safe rendering of a received value for an error message."""
     if isinstance(value, np.ndarray):
         return f"array of shape {value.shape} and dtype {value.dtype}"
+    if isinstance(value, np.generic):  # np.int64(2) -> 2: no NumPy reprs in messages
+        value = value.item()
     text = repr(value)
     return text if len(text) <= 80 else text[:77] + "..."
 
@@ -28,6 +30,11 @@ def _show(value: Any) -> str:
 def fail(name: str, value: Any, expected: str) -> InputError:
     """Build (not raise) the standard error for argument ``name``."""
     return InputError(f"{name}: expected {expected}, received {_show(value)}")
+
+
+def fail_described(name: str, description: str, expected: str) -> InputError:
+    """Like :func:`fail`, with the received value described in words (not quoted): "received the label 2"."""
+    return InputError(f"{name}: expected {expected}, received {description}")
 
 
 def fail_type(name: str, value: Any, expected: str) -> InputTypeError:

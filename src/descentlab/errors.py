@@ -16,6 +16,7 @@ __all__ = [
     "DataFileError",
     "NonFiniteError",
     "EngineUnavailableError",
+    "MissingExtraError",
 ]
 
 
@@ -50,3 +51,16 @@ class NonFiniteError(DescentlabError, FloatingPointError):
 
 class EngineUnavailableError(DescentlabError, ImportError):
     """An optional engine (TensorFlow) is not installed."""
+
+
+class MissingExtraError(DescentlabError, ModuleNotFoundError):
+    """An optional part of descentlab was imported without the package it needs.
+
+    The message is one line naming the ``pip install 'descentlab[extra]'`` to run.
+    """
+
+    def __init__(self, part: str, package: str, extra: str, cause: BaseException | None = None) -> None:
+        detail = f" ({cause})" if cause is not None else ""
+        super().__init__(f"{part} needs {package}, which is not installed{detail}; "
+                         f"install it with: pip install 'descentlab[{extra}]'")
+        self.name = getattr(cause, "name", None) or package

@@ -19,6 +19,11 @@ from __future__ import annotations
 import math
 from typing import Any
 
+def _plain(value: Any) -> Any:
+    """A NumPy scalar as the Python number it holds (np.float64 -> float), other values unchanged."""
+    return value.item() if hasattr(value, "item") and getattr(value, "shape", None) == () else value
+
+
 KEYS = ("epoch", "cost", "cost_data", "cost_l2", "accuracy", "val_cost", "val_accuracy", "lr", "time")
 
 
@@ -35,7 +40,7 @@ class History:
 
     def append(self, logs: dict[str, Any]) -> None:
         for k in KEYS:
-            self.history[k].append(logs.get(k))
+            self.history[k].append(_plain(logs.get(k)))
 
     def __getitem__(self, key: str) -> list:
         return self.history[key]
@@ -49,7 +54,8 @@ class History:
         return f"History({len(self)} epochs{cost}{', stopped: ' + self.stop_reason if self.stop_reason else ''})"
 
     def last(self) -> dict[str, Any] | None:
-        return {k: v[-1] for k, v in self.history.items()} if len(self) else None
+        """The last epoch's record, as plain Python numbers (int, float or None), or None before any epoch."""
+        return {k: _plain(v[-1]) for k, v in self.history.items()} if len(self) else None
 
     @property
     def epochs(self) -> int:
@@ -71,6 +77,13 @@ class History:
         return h
 
     def plot(self, ax: Any = None, keys: tuple[str, ...] = ("cost", "val_cost"), log: bool = False):
-        """Plot cost curves (or any keys) against the epoch; returns the matplotlib Axes."""
-        from ..plot import history_curves
-        return history_curves(self, ax=ax, keys=keys, log=log)
+        """Plot cost curves (or any keys) against the epoch and return the matplotlib Figure.
+
+        Without ``ax`` the curves go on a new pyplot figure (pyplot's current figure, with
+        your backend), so ``plt.savefig(...)`` or ``plt.show()`` afterwards sees them, as
+        after pandas' ``.plot()``; with ``ax`` they go on that Axes and its figure is returned.
+        """
+        from ..plot import history_curves, new_figure
+        if ax is None:
+            ax = new_figure(pyplot=True).add_subplot()
+        return history_curves(self, ax=ax, keys=keys, log=log).figure
