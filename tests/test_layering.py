@@ -24,7 +24,7 @@ LAYERS = [
     ("training", ["training"]),
     ("course", ["course"]),
     ("experiments", ["experiments"]),
-    ("interfaces", ["sklearn", "cli", ""]),  # "" is the package itself (descentlab/__init__.py)
+    ("interfaces", ["sklearn", "notebook", "cli", ""]),  # "" is the package itself (descentlab/__init__.py)
 ]
 
 

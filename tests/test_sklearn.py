@@ -524,3 +524,26 @@ def test_import_without_scikit_learn_names_the_extra():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.count("\n") == 1 and out.startswith("MissingExtraError |")
     assert "scikit-learn" in out and "pip install 'descentlab[sklearn]'" in out
+
+
+def test_make_demo_installs_scikit_learn():
+    """The README's scikit-learn example runs after `make demo`: the demo install brings the sklearn extra."""
+    import re
+    import tomllib
+    from pathlib import Path
+    root = Path(__file__).resolve().parents[1]
+    makefile = (root / "Makefile").read_text()
+    recipe = makefile.split("$(VENV)/.installed-demo:", 1)[1].split("\n\n", 1)[0]
+    (extras,) = re.findall(r"pip install [^\n]*-e '\.\[([\w,-]+)\]'", recipe)
+    table = tomllib.loads((root / "pyproject.toml").read_text())["project"]["optional-dependencies"]
+
+    def requirements(names):
+        out = []
+        for name in names:
+            for req in table[name]:
+                inner = re.fullmatch(r"descentlab\[([\w,-]+)\]", req)
+                out += requirements(inner.group(1).split(",")) if inner else [req]
+        return out
+
+    reqs = requirements(extras.split(","))
+    assert any(r.startswith("scikit-learn") for r in reqs) and any(r.startswith("tensorflow") for r in reqs)

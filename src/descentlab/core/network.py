@@ -355,7 +355,7 @@ def _summary_lines(net: Network) -> list[str]:
     widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(head)]
     fmt = lambda cells: "  ".join(c.ljust(w) for c, w in zip(cells, widths)).rstrip()  # noqa: E731
     seed = "" if net.seed is None else f" (seed {net.seed})"
-    lines = [f"Network: {L} dense layers, {net.dtype.name}, init {net.init.describe()}{seed}", fmt(head),
+    lines = [f"Network: {L} dense layer{'s' if L != 1 else ''}, {net.dtype.name}, init {net.init.describe()}{seed}", fmt(head),
              fmt(["-" * w for w in widths]), *(fmt(r) for r in rows),
              f"total: {net.n_params:,} parameters ({net.n_params * net.dtype.itemsize:,} bytes as {net.dtype.name}); "
              f"trainable: {net.n_params:,}"]

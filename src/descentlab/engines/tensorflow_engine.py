@@ -93,7 +93,7 @@ def import_tensorflow():
     and dropped (:data:`_STARTUP_NOISE`); any other line is passed on to stderr.
     Numerics are untouched (``TF_ENABLE_ONEDNN_OPTS`` is left alone).
     """
-    if "tensorflow" in sys.modules:
+    if sys.modules.get("tensorflow") is not None:  # already imported (a None entry means "not importable")
         return sys.modules["tensorflow"]
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     try:

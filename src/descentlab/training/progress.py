@@ -71,10 +71,10 @@ class LineBar:
     """
 
     def __init__(self, total: int, desc: str = "", *, initial: int = 0, unit: str = "epoch",
-                 stream: TextIO | None = None, interval: float = LINE_INTERVAL) -> None:
+                 stream: TextIO | None = None, interval: float | None = None) -> None:
         self.total, self.n, self.desc, self.unit = int(total), int(initial), desc, unit
         self.stream = stream
-        self.interval = interval
+        self.interval = LINE_INTERVAL if interval is None else interval
         self.postfix = ""
         self._start = self._last = time.monotonic()
         self._first = True
