@@ -16,7 +16,7 @@ PACKAGE = Path(descentlab.__file__).parent
 
 # bottom to top; a module may import its own layer and the layers below it
 LAYERS = [
-    ("foundation", ["errors", "_version", "_checks"]),
+    ("foundation", ["errors", "_version", "_checks", "_format"]),
     ("io", ["io"]),
     ("core", ["core"]),
     ("engines", ["engines"]),

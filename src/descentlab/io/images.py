@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 
 from .. import _checks as check
-from ..errors import DataFileError
+from ..errors import DataFileError, InputError
 
 IMAGE_FORMATS = ("JPEG", "PNG", "BMP", "GIF", "TIFF", "WEBP", "PPM")
 IMAGE_EXTENSIONS = frozenset({".jpg", ".jpeg", ".jpe", ".png", ".bmp", ".gif", ".tif", ".tiff", ".webp",
@@ -236,6 +236,10 @@ def _classifier_outputs(net: Any) -> int:
 def _input_size(net: Any) -> tuple[int, int]:
     """(H, W) from net.info["image_shape"] (default (64, 64, 3)), checked against the input layer."""
     info = getattr(net, "info", None) or {}
+    n_inputs = net.layer_dims[0]
+    if not info.get("image_shape") and n_inputs != 64 * 64 * 3:
+        raise InputError(f"net: this model takes {n_inputs} number{'s' if n_inputs != 1 else ''} per example, "
+                         "not images (it was not trained on images: its file records no image_shape)")
     shape = info.get("image_shape") or (64, 64, 3)
     valid = (isinstance(shape, (tuple, list)) and len(shape) == 3 and int(shape[2]) == 3
              and all(isinstance(d, (int, np.integer)) and int(d) >= 1 for d in shape))
