@@ -12,7 +12,8 @@ from ..io.atomic import atomic_write_bytes
 from .presets import DEMO, PRESETS
 from .records import ExperimentResult, slug
 from . import report as _report
-from .runner import run_experiment
+from .progress import Progress, plan
+from .runner import load_dataset, run_experiment
 
 
 @dataclass
@@ -35,13 +36,38 @@ class DemoResult:
 
 
 def run_demo(*, quick: bool = False, seeds: int = 1, names: Sequence[str] = DEMO,
-             log: Callable[[str], None] | None = None) -> DemoResult:
-    """Run the course experiments in order; later ones may compare themselves with earlier ones."""
+             log: Callable[[str], None] | None = None, progress: bool = False) -> DemoResult:
+    """Run the course experiments in order; later ones may compare themselves with earlier ones.
+
+    Each data set is loaded once (the two SIGNS experiments share theirs). With
+    ``progress=True`` a bar per arm and an overall bar (arms, runs, time left) go to
+    stderr while the experiments run (see :mod:`.progress`).
+    """
     t0 = time.perf_counter()
+    experiments = [PRESETS[name] for name in names]
+    datasets = _datasets(experiments)
+    bars = Progress(plan(experiments, datasets, seeds, quick), title="demo") if progress else None
     done: dict[str, ExperimentResult] = {}
-    for name in names:
-        done[name] = run_experiment(PRESETS[name], seeds=seeds, quick=quick, context=done, log=log)
+    try:
+        for exp in experiments:
+            done[exp.name] = run_experiment(exp, seeds=seeds, quick=quick, context=done, log=log,
+                                            dataset=datasets.get(exp.name), progress=bars)
+    finally:
+        if bars is not None:
+            bars.close()
     return DemoResult(list(done.values()), time.perf_counter() - t0, quick)
+
+
+def _datasets(experiments: Sequence[Any]) -> dict[str, Any]:
+    """experiment name -> its data set, each distinct data set loaded once."""
+    cache: dict[tuple, Any] = {}
+    out = {}
+    for exp in experiments:
+        key = (exp.dataset, tuple(sorted(exp.dataset_options.items())))
+        if key not in cache:
+            cache[key] = load_dataset(exp)
+        out[exp.name] = cache[key]
+    return out
 
 
 def write_demo(demo: DemoResult, out: Any) -> list[Path]:
