@@ -72,7 +72,7 @@ def test_every_preset_runs_quick_and_writes_its_outputs(name, tmp_path, capsys):
     assert not [p for p in out.iterdir() if p.name.endswith(".tmp")]
     if name in ("signs-course", "signs"):
         arm = "course-recipe" if name == "signs-course" else "recommended"
-        assert {f"confusion-{arm}.png", f"misclassified-{arm}.png", "cost.png"} <= written
+        assert {"confusion.png", f"misclassified-{arm}.png", "cost.png", "train-test.png"} <= written
         from descentlab import Standardize, load
         model = load(out / f"model-{arm}.safetensors")
         assert model.preprocessing is not None and model.class_names == [str(k) for k in range(6)]

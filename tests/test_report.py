@@ -30,7 +30,8 @@ def test_quick_demo_exits_0_and_writes_report_results_and_figures(demo):
     assert [e["experiment"] for e in doc["experiments"]] == list(DEMO)
     assert doc["quick"] is True
     figures = sorted(p.name for p in (out / "figures").iterdir())
-    assert "initialization-cost.png" in figures and "signs-course-confusion-course-recipe.png" in figures and "signs-confusion-recommended.png" in figures
+    assert "initialization-cost.png" in figures and "signs-course-confusion.png" in figures and "signs-confusion.png" in figures
+    assert "regularization-train-test.png" in figures and "optimization-decay-cost.png" in figures
     assert (out / "signs-model-recommended.safetensors").is_file()
 
 

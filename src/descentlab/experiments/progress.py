@@ -100,7 +100,7 @@ class Progress:
         """'arms 3/9 · runs 3/9 · 35% · about 2 min 10 s left'."""
         left = self.time_left()
         text = "time left: measuring" if left is None else f"about {duration(left)} left"
-        if self.fraction() >= 1.0 - 1e-9:
+        if self.done_arms == self.total_arms:
             text = f"done in {duration(time.monotonic() - self.start)}"
         share = f"{100 * self.fraction():.0f}% · " if percent else ""
         return f"arms {self.done_arms}/{self.total_arms} · runs {self.done_runs}/{self.total_runs} · {share}{text}"

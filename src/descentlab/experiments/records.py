@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from .._format import number, seconds
 from ..errors import InputError
 from ..io.jsonsafe import jsonable
 from .spec import Arm, Experiment
@@ -159,13 +160,11 @@ def slug(name: str) -> str:
     return text[:60] or "arm"
 
 
-def _fmt(mean: float | None, std: float | None, n: int, digits: int = 4) -> str:
+def _fmt(mean: float | None, std: float | None, n: int) -> str:
+    """The mean with 4 significant digits, ± the standard deviation with 2 (several seeds)."""
     if mean is None:
         return "-"
-    text = f"{mean:.{digits}f}" if abs(mean) < 1e4 else f"{mean:.4g}"
-    if n > 1 and std is not None:
-        text += f" ± {std:.{digits}f}" if abs(std) < 1e4 else f" ± {std:.3g}"
-    return text
+    return number(mean) + (f" ± {number(std, 2)}" if n > 1 and std is not None else "")
 
 
 def format_table(result: ExperimentResult) -> str:
@@ -184,8 +183,8 @@ def format_table(result: ExperimentResult) -> str:
             course = a.arm.course or {}
             ctext = (f"{course['difference']:.4g}" if "difference" in course else
                      f"< {course['difference_below']:g}" if "difference_below" in course else "")
-            rows.append([a.name, f"{r['difference']:.3e}", "PASS" if r["passed"] else "FAIL",
-                         ", ".join(r["failed"]) or "-", f"{a.mean('seconds'):.2f}s", ctext])
+            rows.append([a.name, number(r["difference"]), "PASS" if r["passed"] else "FAIL",
+                         ", ".join(r["failed"]) or "-", seconds(a.mean("seconds")), ctext])
     else:
         cols = ["arm", "final cost", "train accuracy", "test accuracy", "time", "course train / test"]
         has_course = any(a.arm.course for a in result.arms)
@@ -195,10 +194,10 @@ def format_table(result: ExperimentResult) -> str:
             n = len(a.runs)
             course = a.arm.course or {}
             ctext = " / ".join(f"{course[k]:g}" for k in ("train_accuracy", "test_accuracy") if k in course)
-            rows.append([a.name, _fmt(a.mean("final_cost"), a.std("final_cost"), n, 6),
+            rows.append([a.name, _fmt(a.mean("final_cost"), a.std("final_cost"), n),
                          _fmt(a.mean("train_accuracy"), a.std("train_accuracy"), n),
                          _fmt(a.mean("test_accuracy"), a.std("test_accuracy"), n),
-                         f"{a.mean('seconds'):.1f}s", ctext or "-"][:len(cols)])
+                         seconds(a.mean("seconds")), ctext or "-"][:len(cols)])
     widths = [max(len(c), *(len(r[i]) for r in rows)) for i, c in enumerate(cols)]
     lines = [head, "  ".join(c.ljust(w) for c, w in zip(cols, widths)),
              "  ".join("-" * w for w in widths)]
@@ -208,9 +207,18 @@ def format_table(result: ExperimentResult) -> str:
             if run.stop_reason:
                 lines.append(f"  ! {a.name} (seed {run.seed}) stopped early: {run.stop_reason}")
     if result.engine_seconds:
-        timing = ", ".join(f"{k} {v:.3f} s" if isinstance(v, float) else f"{k} {v}" for k, v in result.engine_seconds.items())
+        timing = ", ".join(f"{k} {seconds(v)}" if isinstance(v, float) else f"{k} {v}" for k, v in result.engine_seconds.items())
         lines.append(f"  seconds per epoch by engine (median of {exp.engine_timing} epochs after a warm-up): {timing}")
     for c in result.conclusions:
-        tail = "  (not enforced: --quick)" if (c.passed is False and not c.enforced) else ""
-        lines.append(f"  {c.symbol} {c.text}: {c.measured}{tail}")
+        tag = unenforced_tag(c, result.quick)
+        lines.append(f"  {c.symbol} {c.text}: {c.measured}" + (f"  {tag}" if tag else ""))
     return "\n".join(lines)
+
+
+def unenforced_tag(c: Any, quick: bool) -> str:
+    """Why a checked conclusion does not decide the exit status: a goal, or a --quick run; '' when it does."""
+    if c.enforced or c.passed is None:
+        return ""
+    if getattr(c, "target", False):
+        return "(a goal: reported, not enforced)"
+    return "(not enforced: --quick)" if quick else "(not enforced)"
