@@ -228,3 +228,19 @@ def test_a_diverging_arm_is_reported_not_raised():
     assert "diverged" in result.arm("huge lr").first.stop_reason
     assert "stopped early" in result.table()
     json.dumps(result.to_dict(), allow_nan=False)
+
+
+def test_the_decay_checks_refuse_to_pass_when_the_rate_never_decayed():
+    import dataclasses
+    decay = PRESETS["optimization-decay"]
+    assert {"gd, no decay", "momentum, no decay"} <= {a.name for a in decay.arms}
+    flat = decay.config(decay.arm("gd, no decay"))
+    assert flat["lr"] == decay.config(decay.arm("gd"))["lr"] == 0.1 and flat["schedule"] is None  # only decay differs
+    quick = run_experiment(decay, quick=True, figures=False)
+    checks = [c for c in quick.conclusions if c.passed is not None]
+    assert checks and all(c.passed is False and "nothing was tested" in c.measured for c in checks)
+    longer = dataclasses.replace(decay, base={**decay.base, "epochs": 1100}, quick={})  # the rate halves at 1001
+    result = run_experiment(longer, figures=False)
+    assert all("nothing was tested" not in c.measured for c in result.conclusions)
+    assert "lr 0.1 down to 0.05" in result.conclusions[0].measured
+    assert "with decay vs" in result.conclusions[1].measured and result.conclusions[2].passed is None

@@ -107,10 +107,10 @@ def _thin(y: np.ndarray, x: np.ndarray | None = None) -> tuple[np.ndarray, np.nd
     return x[idx], y[idx]
 
 
-# Line styles and widths by curve order: a later curve is thinner and dashed, so one lying exactly on
-# another stays visible (gd under momentum), instead of vanishing behind it.
-_STYLES = ("-", "--", "-.", ":")
-_WIDTHS = (2.8, 2.0, 1.6, 1.3, 1.1)
+# Line widths by curve order, and a dashed style for a curve that coincides with an earlier one: a
+# later curve is thinner, so one lying exactly on another stays visible (momentum on gd).
+_WIDTHS = (2.8, 2.2, 1.8, 1.5, 1.3)
+_COINCIDING = (0, (5, 3))
 
 X_AXES = {"epoch": "epoch", "step": "optimizer steps (updates)", "seconds": "seconds of training"}
 
@@ -145,23 +145,24 @@ def _plot_runs(ax: Any, runs: list, series: list[np.ndarray], label: str, *, x: 
 
 
 def coinciding(curves: Mapping[str, Any], rtol: float = 2e-3) -> list[tuple[str, str, float]]:
-    """Pairs of curves that lie on top of each other: (earlier, later, largest difference).
+    """Pairs of curves that lie on top of each other: (earlier, later, largest relative difference).
 
-    Two curves coincide when, over their common epochs, they never differ by more than
-    ``rtol`` times the spread of all the curves' values (so they cannot be told apart on a plot).
+    Two curves coincide when, at every common epoch, they differ by at most ``rtol`` (0.2%)
+    of the larger of the two values: closer than a line's width on any plot of them.
     """
     arrays = {k: np.asarray(v, dtype=np.float64) for k, v in curves.items()}
-    finite = [a[np.isfinite(a)] for a in arrays.values() if np.isfinite(a).any()]
-    if len(finite) < 2:
-        return []
-    spread = max(float(np.ptp(np.concatenate(finite))), 1e-300)
     names, out = list(arrays), []
     for i, a in enumerate(names):
         for b in names[i + 1:]:
             n = min(len(arrays[a]), len(arrays[b]))
-            diff = np.abs(arrays[a][:n] - arrays[b][:n])
-            if n and np.isfinite(diff).any() and float(np.nanmax(diff)) <= rtol * spread:
-                out.append((a, b, float(np.nanmax(diff))))
+            x, y = arrays[a][:n], arrays[b][:n]
+            ok = np.isfinite(x) & np.isfinite(y)
+            if not ok.any():
+                continue
+            scale = np.maximum(np.maximum(np.abs(x[ok]), np.abs(y[ok])), 1e-300)
+            rel = float(np.max(np.abs(x[ok] - y[ok]) / scale))
+            if rel <= rtol:
+                out.append((a, b, rel))
     return out
 
 
@@ -173,7 +174,8 @@ def _runs_of(run: Any) -> list:
 
 def cost_curves(histories: Any, ax: Any = None, *, key: str = "cost", log: bool = False, title: str | None = None,
                 xlabel: str | None = None, ylabel: str | None = None, x: str = "epoch",
-                steps_per_epoch: Any = None, dashed: Sequence[str] = (), dashed_key: str = "cost"):
+                steps_per_epoch: Any = None, dashed: Sequence[str] = (), dashed_key: str = "cost",
+                dashed_label: str = "{label}: {key}"):
     """Cost (or any recorded ``key``) against the epoch, the optimizer steps or the seconds; one curve per run.
 
     Args:
@@ -187,10 +189,11 @@ def cost_curves(histories: Any, ax: Any = None, *, key: str = "cost", log: bool 
             ``{label: int}``; compare runs with different batch sizes per step) or "seconds"
             (the cumulative training time a History records: compare by cost in time).
         dashed: labels whose ``dashed_key`` series is drawn too, dashed, in the same colour
-            (e.g. ``key="cost_data"`` with the L2 arm's total cost dashed).
+            (e.g. ``key="cost_data"`` with the L2 arm's total cost dashed), labelled
+            ``dashed_label`` (``{label}`` and ``{key}`` are filled in).
 
-    Curves are drawn thick-to-thin with varied line styles, so one lying exactly on another
-    stays visible, and the legend says which ones coincide (:func:`coinciding`).
+    Curves are drawn thick-to-thin, so one lying exactly on another stays visible; such a
+    curve is also dashed and the legend says which one it coincides with (:func:`coinciding`).
 
     Returns the Axes.
     """
@@ -209,12 +212,12 @@ def cost_curves(histories: Any, ax: Any = None, *, key: str = "cost", log: bool 
         label = str(label)
         steps = steps_per_epoch.get(label) if isinstance(steps_per_epoch, Mapping) else steps_per_epoch
         shown = label + (f" (= {same[label]}: the curves coincide)" if label in same else "")
-        style = {"linestyle": _STYLES[i % len(_STYLES)], "linewidth": _WIDTHS[min(i, len(_WIDTHS) - 1)]}
+        style = {"linestyle": _COINCIDING if label in same else "-", "linewidth": _WIDTHS[min(i, len(_WIDTHS) - 1)]}
         line = _plot_runs(ax, _runs_of(run), series[label], shown, x=x, steps=steps, style=style)
         if label in dashed:
             _plot_runs(ax, _runs_of(run), [_series(r, dashed_key) for r in _runs_of(run)],
-                       f"{label}: {dashed_key.replace('_', ' ')}", x=x, steps=steps, band=False,
-                       style={"linestyle": (0, (4, 2)), "linewidth": 1.2, "color": line.get_color()})
+                       dashed_label.format(label=label, key=dashed_key.replace("_", " ")), x=x, steps=steps,
+                       band=False, style={"linestyle": (0, (3, 2)), "linewidth": 1.3, "color": line.get_color()})
     if log:
         ax.set_yscale("log")
     ax.set_xlabel(xlabel or X_AXES[x])

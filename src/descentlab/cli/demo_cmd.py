@@ -31,12 +31,12 @@ def register(p: argparse.ArgumentParser) -> None:
     p.add_argument("--quick", action="store_true", help="reduced sizes (fewer epochs): a smoke test of about 20 s")
     p.add_argument("--seeds", type=positive_int, default=1, help="runs per arm (default 1: the course's seeds)")
     p.add_argument("--json", action="store_true", help="print one JSON document on stdout instead of the table")
-    p.add_argument("--quiet", action="store_true", help="no progress on stderr (the bars, or lines when stderr is no terminal)")
+    p.add_argument("--quiet", action="store_true", help="nothing on stderr while it runs (no bars, no progress lines)")
 
 
 def run(args: argparse.Namespace) -> int:
     from ..experiments import run_demo, write_demo
-    demo = run_demo(quick=args.quick, seeds=args.seeds, log=stderr_log, progress=not args.quiet)
+    demo = run_demo(quick=args.quick, seeds=args.seeds, log=None if args.quiet else stderr_log, progress=not args.quiet)
     write_demo(demo, args.out)
     if args.json:
         print(json.dumps(demo.to_dict(), indent=2, allow_nan=False))

@@ -62,7 +62,7 @@ def register(p: argparse.ArgumentParser) -> None:
     p.add_argument("--out", default=None, metavar="DIR",
                    help="folder for results.json, figures and report.html (default ./descentlab-out/<experiment>)")
     p.add_argument("--quick", action="store_true", help="reduced size (fewer epochs) for a smoke test")
-    p.add_argument("--quiet", action="store_true", help="no progress on stderr (the bars, or lines when stderr is no terminal)")
+    p.add_argument("--quiet", action="store_true", help="nothing on stderr while it runs (no bars, no progress lines)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -70,7 +70,7 @@ def run(args: argparse.Namespace) -> int:
     from ..experiments.records import slug
     experiment = get_experiment(args.experiment)
     out = args.out or f"descentlab-out/{slug(experiment.name)}"
-    result = run_experiment(experiment, seeds=args.seeds, quick=args.quick, log=stderr_log,
+    result = run_experiment(experiment, seeds=args.seeds, quick=args.quick, log=None if args.quiet else stderr_log,
                             progress=not args.quiet)
     write_outputs(result, out)
     if args.json:

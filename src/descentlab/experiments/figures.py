@@ -89,8 +89,9 @@ def _confusions(result: ExperimentResult, ds: Any) -> None:
         a.first.extra[f"confusion_{split}"] = counts.tolist()
         plot.confusion_matrix(y, pred, names, ax=ax, title=f"{a.name}: {int(np.trace(counts))}/{len(y)} right")
     fig.tight_layout()
-    _add(result, "confusion.png", fig, f"Confusion matrices on the {split} set, "
-         + ("every arm side by side " if len(arms) > 1 else "") + "(rows: true class, columns: predicted)")
+    _add(result, "confusion.png", fig, (f"Confusion matrices on the {split} set, every arm side by side"
+                                        if len(arms) > 1 else f"Confusion matrix on the {split} set")
+         + " (rows: true class, columns: predicted)")
 
 
 def _misclassified(result: ExperimentResult, a: Any, ds: Any) -> None:
@@ -127,7 +128,8 @@ def _cost(result: ExperimentResult) -> None:
     runs, l2 = _histories(result), _l2_arms(result)
     key = "cost_data" if l2 else "cost"
     plot.cost_curves(runs, ax=ax, key=key, log=exp.log_cost, dashed=l2, dashed_key="cost",
-                     title=f"{exp.name}: training cost per epoch", ylabel="cost (data term)" if l2 else "cost")
+                     dashed_label="{label}: total, with the L2 term", title=f"{exp.name}: training cost per epoch",
+                     ylabel="cost (data term)" if l2 else "cost")
     band = f" (mean of {result.seeds} seeds, band: min to max)" if result.seeds > 1 else ""
     caption = f"Cost curves of every arm{band}" + (", log scale" if exp.log_cost else "")
     if l2:
@@ -135,7 +137,8 @@ def _cost(result: ExperimentResult) -> None:
                     "the dashed line adds the L2 term (what that arm minimizes)")
     same = _coinciding(runs, key)
     if same:
-        caption += ". " + "; ".join(f"{b} lies on {a} (largest difference {d:.2g})" for a, b, d in same)
+        caption += ". " + "; ".join(f"{b}'s curve lies on {a}'s (they never differ by more than {100 * d:.2g}%): "
+                                    "it is drawn thinner and dashed on top" for a, b, d in same)
     _add(result, "cost.png", fig, caption)
 
 
@@ -166,13 +169,14 @@ def _steps_and_seconds(result: ExperimentResult, ds: Any) -> None:
                      title="cost per optimizer step")
     plot.cost_curves(runs, ax=axes[1], key=key, x="seconds", log=result.experiment.log_cost,
                      title="cost per second of training")
-    axes[0].set_xscale("log")
+    for ax in axes:  # a full-batch run takes few steps and little time: only a log axis shows every arm
+        ax.set_xscale("log")
     fig.tight_layout()
     per = ", ".join(f"{k} {v}" for k, v in steps.items())
     _add(result, "cost-steps-seconds.png", fig,
          f"The arms take different numbers of optimizer steps per epoch ({per}), so per epoch the comparison is "
-         "unfair: left, the cost against the steps taken (log scale); right, against the seconds of training "
-         "(the course seed's run), the cost that matters in practice")
+         "unfair: left, the cost against the steps taken; right, against the seconds of training (the first "
+         "seed's run), the cost that matters in practice (both on log scales)")
 
 
 def _train_test(result: ExperimentResult) -> None:
@@ -189,8 +193,10 @@ def _train_test(result: ExperimentResult) -> None:
     for ax, name in zip(axes, arms):
         h = first[name]
         plot.history_curves(h, ax=ax, keys=("cost_data", "val_cost"), log=result.experiment.log_cost)
-        for line, text in zip(ax.get_lines(), ("training", "test")):
+        for line, text, width, style in zip(ax.get_lines(), ("training", "test"), (2.6, 1.4), ("-", (0, (4, 2)))):
             line.set_label(text)
+            line.set_linewidth(width)
+            line.set_linestyle(style)
         ax.legend(fontsize="small")
         ax.set_title(name)
         ax.set_ylabel("cost (data term)")
@@ -199,7 +205,7 @@ def _train_test(result: ExperimentResult) -> None:
     fig.tight_layout()
     _add(result, "train-test.png", fig,
          "Training cost (data term, on the batches as trained) and test-set cost during training, per arm"
-         + (" (the course seed's run)" if result.seeds > 1 else "") + ". The test set is only watched, never used "
+         + (" (the first seed's run)" if result.seeds > 1 else "") + ". The test set is only watched, never used "
          "to choose anything; the gap between the curves is the overfitting that regularization narrows")
 
 

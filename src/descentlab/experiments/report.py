@@ -36,7 +36,8 @@ figcaption{font-size:.85rem;color:#555}
 .wide{overflow-x:auto;max-width:100%}
 pre{background:#f6f8fa;padding:.6rem;font-size:.85rem;white-space:pre-wrap;overflow-wrap:anywhere}
 .note{font-size:.9rem;color:#444}
-.summary td:nth-child(3),.summary td:nth-child(4){text-align:center}
+@media (max-width:900px){pre{font-size:.72rem}}
+.summary td:nth-child(2){text-align:left}.summary td:nth-child(3),.summary td:nth-child(4){text-align:center}
 """
 
 
@@ -202,9 +203,13 @@ def render_report(results: Sequence[ExperimentResult], *, title: str | None = No
             f"<h1>{_e(title)}</h1>",
             f'<p class="note">descentlab {_e(__version__)} · {when} · total {total:.1f} s</p>']
     if checks:
-        verdict = ('<span class="pass">every conclusion holds</span>' if not failed else
-                   f'<span class="fail">{len(failed)} conclusion{"s" if len(failed) > 1 else ""} do not hold</span>')
-        head.append(f"<p><b>{held} of {len(checks)} conclusions checked hold</b>: {verdict}.</p>")
+        enforced = sum(1 for c in checks if c.enforced)
+        verdict = (f'<span class="pass">every one of the {enforced} enforced conclusions holds</span>' if not failed else
+                   f'<span class="fail">{len(failed)} enforced conclusion{"s" if len(failed) > 1 else ""} '
+                   "do not hold</span>")
+        quick = (" (--quick: the runs are too short for the course's lessons, so only the gradient checks are "
+                 "enforced)" if any(r.quick for r in results) else "")
+        head.append(f"<p><b>{held} of {len(checks)} conclusions checked hold</b>; {verdict}{_e(quick)}.</p>")
     if len(results) > 1:
         rows = []
         for r in results:
