@@ -547,3 +547,13 @@ def test_make_demo_installs_scikit_learn():
 
     reqs = requirements(extras.split(","))
     assert any(r.startswith("scikit-learn") for r in reqs) and any(r.startswith("tensorflow") for r in reqs)
+
+
+def test_the_readme_scikit_learn_example_runs(capsys):
+    """The README's example uses MLPClassifier's names; run it as a user would copy it."""
+    import re
+    from pathlib import Path
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    (block,) = [b for b in re.findall(r"```python\n(.*?)```", readme, re.S) if "GridSearchCV(DescentClassifier" in b]
+    exec(compile(block.replace("n_jobs=2", "n_jobs=1"), "README.md", "exec"), {})
+    assert "'learning_rate_init'" in capsys.readouterr().out

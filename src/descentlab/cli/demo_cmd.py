@@ -36,13 +36,15 @@ def register(p: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ..experiments import run_demo, write_demo
+    from ..experiments.records import machine_text
     demo = run_demo(quick=args.quick, seeds=args.seeds, log=None if args.quiet else stderr_log, progress=not args.quiet)
     write_demo(demo, args.out)
     if args.json:
         print(json.dumps(demo.to_dict(), indent=2, allow_nan=False))
     else:
         print(demo.table())
-        print(f"\nall experiments: {demo.seconds:.1f} s; report: {args.out}/report.html")
+        load = machine_text(demo.machine)
+        print(f"\nall experiments: {demo.seconds:.1f} s{f' ({load})' if load else ''}; report: {args.out}/report.html")
     failed = [f"{r.name}: {c.text}" for r in demo.results for c in r.conclusions if c.enforced and c.passed is False]
     if failed:
         print(f"descentlab: {len(failed)} conclusion(s) do not hold: " + "; ".join(failed), file=sys.stderr)

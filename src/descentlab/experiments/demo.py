@@ -10,7 +10,7 @@ from typing import Any, Callable, Sequence
 
 from ..io.atomic import atomic_write_bytes
 from .presets import DEMO, PRESETS
-from .records import ExperimentResult, slug
+from .records import ExperimentResult, machine, machine_load, slug
 from . import report as _report
 from .progress import Progress, plan
 from .runner import load_dataset, run_experiment
@@ -22,6 +22,7 @@ class DemoResult:
     seconds: float
     quick: bool
     written: list[Path] = field(default_factory=list)
+    machine: dict[str, Any] = field(default_factory=dict)
 
     @property
     def passed(self) -> bool:
@@ -29,7 +30,7 @@ class DemoResult:
 
     def to_dict(self) -> dict[str, Any]:
         return {"quick": self.quick, "seconds": round(self.seconds, 3), "passed": self.passed,
-                "experiments": [r.to_dict() for r in self.results]}
+                "machine": self.machine, "experiments": [r.to_dict() for r in self.results]}
 
     def table(self) -> str:
         return "\n\n".join(r.table() for r in self.results)
@@ -43,7 +44,7 @@ def run_demo(*, quick: bool = False, seeds: int = 1, names: Sequence[str] = DEMO
     ``progress=True`` a bar per arm and an overall bar (arms, runs, time left) go to
     stderr while the experiments run (see :mod:`.progress`).
     """
-    t0 = time.perf_counter()
+    t0, load = time.perf_counter(), machine_load()
     experiments = [PRESETS[name] for name in names]
     datasets = _datasets(experiments)
     bars = Progress(plan(experiments, datasets, seeds, quick), title="demo") if progress else None
@@ -55,7 +56,7 @@ def run_demo(*, quick: bool = False, seeds: int = 1, names: Sequence[str] = DEMO
     finally:
         if bars is not None:
             bars.close()
-    return DemoResult(list(done.values()), time.perf_counter() - t0, quick)
+    return DemoResult(list(done.values()), time.perf_counter() - t0, quick, machine=machine(load))
 
 
 def _datasets(experiments: Sequence[Any]) -> dict[str, Any]:

@@ -200,6 +200,7 @@ def _train_test(result: ExperimentResult) -> None:
         ax.legend(fontsize="small")
         ax.set_title(name)
         ax.set_ylabel("cost (data term)")
+        ax.locator_params(axis="x", nbins=4)  # 30000 epochs: tick labels that do not run together
     for ax in axes[len(arms):]:
         ax.axis("off")
     fig.tight_layout()

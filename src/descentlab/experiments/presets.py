@@ -135,6 +135,7 @@ OPTIMIZATION_DECAY = Experiment(
     quick={"epochs": 1000},
     quick_note="1000 epochs instead of 10000, so the rate never decays and the decay checks test nothing",
     checks="optimization-decay",
+    log_cost=True,  # five curves near 0.12: a log axis separates them
     notes=("StaircaseDecay(rate=1, interval=1000, delay=1): delay=1 because the course updates the rate after each "
            "epoch, so epoch i + 1 runs at the value computed for i.",),
     course_source="the course notebook's printed train accuracies",

@@ -23,10 +23,13 @@ from typing import Any, Mapping, Sequence, TextIO
 from ..training.callbacks import Callback
 from ..training.progress import LineBar, display_kind, duration, make_bar
 
-# The rough cost model: seconds per optimizer step (NumPy call overhead, the update) and per
-# example x parameter per epoch (the forward and backward matrix products), measured on the
-# project's machine for float64 and float32. Only ratios matter: the overall rate is measured.
-STEP_SECONDS = 40e-6
+# The rough cost model: seconds per epoch (History, callbacks, the shuffle), per optimizer step (NumPy
+# call overhead, the update), per step with dropout (drawing the masks), and per example x parameter
+# per epoch (the forward and backward matrix products), for float64 and float32, from the demo's own
+# arms on the project's 2-core machine. Only ratios matter: the overall rate is measured as it runs.
+EPOCH_SECONDS = 50e-6
+STEP_SECONDS = 30e-6
+DROPOUT_STEP_SECONDS = 150e-6
 MAC_SECONDS = {"float64": 2.5e-10, "float32": 1.4e-10}
 
 
@@ -39,7 +42,10 @@ def estimate_seconds(cfg: Mapping[str, Any], dataset: Any, runs: int = 1) -> flo
     params = sum((layers[i] + 1) * layers[i + 1] for i in range(len(layers) - 1))
     batch = cfg.get("batch_size") or m
     steps = -(-m // min(batch, m))
-    per_epoch = steps * STEP_SECONDS + m * params * MAC_SECONDS.get(str(cfg.get("dtype", "float64")), 2.5e-10)
+    keep = cfg.get("keep_prob", 1.0)
+    dropout = any(p < 1 for p in (keep if isinstance(keep, (list, tuple)) else [keep]))
+    per_step = STEP_SECONDS + (DROPOUT_STEP_SECONDS if dropout else 0.0)
+    per_epoch = EPOCH_SECONDS + steps * per_step + m * params * MAC_SECONDS.get(str(cfg.get("dtype", "float64")), 2.5e-10)
     return cfg["epochs"] * per_epoch * runs
 
 

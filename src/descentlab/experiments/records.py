@@ -7,6 +7,7 @@ records; none of them runs anything.
 from __future__ import annotations
 
 import math
+import os
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -113,6 +114,7 @@ class ExperimentResult:
     captions: dict[str, str] = field(default_factory=dict)
     models: dict[str, Any] = field(default_factory=dict, repr=False)      # file name -> Network
     engine_seconds: dict[str, Any] = field(default_factory=dict)          # engine -> s/epoch, or why not
+    machine: dict[str, Any] = field(default_factory=dict)                 # CPUs and load while it ran (timings' context)
 
     @property
     def name(self) -> str:
@@ -139,7 +141,7 @@ class ExperimentResult:
             "conclusions": [c.to_dict() for c in self.conclusions],
             "passed": self.passed,
             "figures": sorted(self.figures), "models": sorted(self.models),
-            "engine_seconds_per_epoch": self.engine_seconds,
+            "engine_seconds_per_epoch": self.engine_seconds, "machine": self.machine,
         }
 
     def table(self) -> str:
@@ -222,3 +224,24 @@ def unenforced_tag(c: Any, quick: bool) -> str:
     if getattr(c, "target", False):
         return "(a goal: reported, not enforced)"
     return "(not enforced: --quick)" if quick else "(not enforced)"
+
+
+def machine_load() -> float | None:
+    """The 1-minute load average (None where the system does not say)."""
+    try:
+        return round(os.getloadavg()[0], 2)
+    except (AttributeError, OSError):
+        return None
+
+
+def machine(load_before: float | None) -> dict[str, Any]:
+    """What the timings depend on: the CPUs, and the load average before and after the run."""
+    return {"cpus": os.cpu_count(), "load_before": load_before, "load_after": machine_load()}
+
+
+def machine_text(info: dict[str, Any]) -> str:
+    """'2 CPUs, load average 5.8 before and 7.0 after (1 minute)', or '' without the numbers."""
+    if not info or info.get("load_before") is None:
+        return ""
+    return (f"{info.get('cpus')} CPUs, load average {info['load_before']:.1f} before and "
+            f"{info.get('load_after') or 0:.1f} after (1 minute): timings grow with the load")

@@ -15,7 +15,7 @@ from typing import Any, Sequence
 
 from .._format import DIGITS, number
 from .figures import DPI
-from .records import ExperimentResult, slug, unenforced_tag
+from .records import ExperimentResult, machine_text, slug, unenforced_tag
 
 _CSS = """
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:2rem auto;max-width:1320px;
@@ -168,7 +168,8 @@ def _section(result: ExperimentResult, heading: bool = True) -> str:
     if result.engine_seconds:
         rows = [[_e(engine), _num(v, 3) if isinstance(v, float) else _e(v)] for engine, v in result.engine_seconds.items()]
         parts.append(f"<h4>Seconds per epoch by engine</h4><p class=\"note\">The first arm's recipe from the same "
-                     f"initial weights, median of {exp.engine_timing} epochs after one warm-up epoch.</p>"
+                     f"initial weights, median of {exp.engine_timing} epochs after one warm-up epoch, on this machine under the "
+                     f"load stated at the top (see the README's performance section for quiet-machine numbers).</p>"
                      + _table(["engine", "s / epoch"], rows))
     parts.append(_conclusions(result))
     for note in exp.notes:
@@ -188,8 +189,12 @@ def _section(result: ExperimentResult, heading: bool = True) -> str:
     return "\n".join(p for p in parts if p)
 
 
-def render_report(results: Sequence[ExperimentResult], *, title: str | None = None, seconds: float | None = None) -> str:
-    """The HTML page for one or more experiment results."""
+def render_report(results: Sequence[ExperimentResult], *, title: str | None = None, seconds: float | None = None,
+                  machine: dict[str, Any] | None = None) -> str:
+    """The HTML page for one or more experiment results (``machine``: CPUs and load, see records.machine;
+    default: the load before the first result and after the last)."""
+    if machine is None and results:
+        machine = {**results[0].machine, "load_after": results[-1].machine.get("load_after")}
     from .._version import __version__
     title = title or (results[0].experiment.title if len(results) == 1 else "descentlab report")
     checks = [c for r in results for c in r.conclusions if c.passed is not None]
@@ -201,7 +206,8 @@ def render_report(results: Sequence[ExperimentResult], *, title: str | None = No
             '<meta name="viewport" content="width=device-width, initial-scale=1">',
             f"<title>{_e(title)}</title><style>{_CSS}</style></head><body>",
             f"<h1>{_e(title)}</h1>",
-            f'<p class="note">descentlab {_e(__version__)} · {when} · total {total:.1f} s</p>']
+            f'<p class="note">descentlab {_e(__version__)} · {when} · total {total:.1f} s'
+            + (f" · {_e(machine_text(machine))}" if machine_text(machine) else "") + "</p>"]
     if checks:
         enforced = sum(1 for c in checks if c.enforced)
         verdict = (f'<span class="pass">every one of the {enforced} enforced conclusions holds</span>' if not failed else

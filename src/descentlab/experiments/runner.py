@@ -23,7 +23,7 @@ from .conclusions import check as check_conclusions
 from .figures import draw
 from .gradchecks import gradcheck_run
 from .progress import Progress, plan
-from .records import ArmResult, ExperimentResult, RunResult, slug
+from .records import ArmResult, ExperimentResult, RunResult, machine, machine_load, slug
 from .runs import time_engines, train_run, train_runs_lockstep
 from .spec import Arm, Experiment, validate
 
@@ -137,7 +137,7 @@ def run_experiment(experiment: Experiment, *, seeds: int = 1, quick: bool = Fals
     """
     if isinstance(seeds, bool) or not isinstance(seeds, int) or seeds < 1:
         raise InputError(f"seeds: expected a positive integer, received {seeds!r}")
-    t0 = time.perf_counter()
+    t0, load = time.perf_counter(), machine_load()
     ds = dataset if dataset is not None else load_dataset(experiment)
     if experiment.kind == "train":
         for i, arm in enumerate(experiment.arms):  # every arm is checked before anything trains
@@ -164,4 +164,5 @@ def run_experiment(experiment: Experiment, *, seeds: int = 1, quick: bool = Fals
         if a.first.net is not None:
             result.models[f"model-{slug(a.name)}.safetensors"] = a.first.net
     result.seconds = time.perf_counter() - t0
+    result.machine = machine(load)
     return result
