@@ -62,7 +62,9 @@ def test_fit_verbose_shows_a_text_bar_in_a_kernel_without_ipywidgets(tmp_path):
     cells, _ = _execute(tmp_path, HIDE_IPYWIDGETS,
                         "net = dl.Network([2, 8, 1], seed=0)\n"
                         "h = dl.fit(net, X, y, epochs=40, lr=0.05, seed=0)   # verbose=1, the default\n"
-                        "print('trained', len(h))")
+                        "print('trained', len(h))",
+                        "h.plot()")  # the figure is returned: still one image, not two
+    assert [o["output_type"] for o in cells[2].outputs if "image/png" in o.get("data", {})] == ["display_data"]
     outputs = cells[1].outputs
     err = _text(outputs, "stderr")
     assert "TqdmWarning" not in err and "IProgress" not in err, err

@@ -28,7 +28,7 @@ HELP = "run all the course experiments and write the HTML report"
 def register(p: argparse.ArgumentParser) -> None:
     p.add_argument("--out", default="descentlab-out/demo", metavar="DIR",
                    help="folder for report.html, results.json and figures (default ./descentlab-out/demo)")
-    p.add_argument("--quick", action="store_true", help="reduced sizes (fewer epochs): a smoke test of about 20 s")
+    p.add_argument("--quick", action="store_true", help="reduced sizes (fewer epochs): a smoke test of under a minute")
     p.add_argument("--seeds", type=positive_int, default=1, help="runs per arm (default 1: the course's seeds)")
     p.add_argument("--json", action="store_true", help="print one JSON document on stdout instead of the table")
     p.add_argument("--quiet", action="store_true", help="nothing on stderr while it runs (no bars, no progress lines)")

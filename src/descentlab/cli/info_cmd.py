@@ -36,7 +36,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"  feature columns: {', '.join(map(str, table['feature_names']))}")
     if table.get("target"):
         target = table["target"]
-        print(f"  label column: " + (repr(target["name"]) if target.get("name") else f"index {target.get('index')}"))
+        print("  label column: " + (repr(target["name"]) if target.get("name") else f"index {target.get('index')}"))
     if net.info.get("image_shape"):
         print(f"  image input: {'x'.join(map(str, net.info['image_shape']))}")
     training = net.info.get("training")

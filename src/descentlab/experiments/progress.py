@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any, Mapping, Sequence, TextIO
 
 from ..training.callbacks import Callback
-from ..training.progress import LineBar, display_kind, duration, make_bar
+from ..training.progress import LineBar, display_kind, duration, in_jupyter_kernel, make_bar
 
 # The rough cost model: seconds per epoch (History, callbacks, the shuffle), per optimizer step (NumPy
 # call overhead, the update), per step with dropout (drawing the masks), and per example x parameter
@@ -82,6 +82,8 @@ class Progress:
         self.total_arms = len(planned)
         self.total = sum(p.seconds for p in planned) or 1.0
         self.kind = kind or display_kind(stream)
+        if self.kind == "text" and in_jupyter_kernel():  # two text bars need a terminal's cursor moves
+            self.kind = "lines"
         self.stream = stream
         self.title = title
         self.done_work = self.done_runs = self.done_arms = 0

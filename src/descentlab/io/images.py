@@ -247,9 +247,8 @@ def _input_size(net: Any) -> tuple[int, int]:
         raise check.fail("net.info['image_shape']", shape, "(height, width, 3)")
     height, width = int(shape[0]), int(shape[1])
     if height * width * 3 != net.layer_dims[0]:
-        raise check.fail("net", f"a network with {net.layer_dims[0]} inputs",
-                         f"{height * width * 3} inputs, one per value of a {height}x{width}x3 image "
-                         "(net.info['image_shape'])")
+        raise InputError(f"net: this model's file says its images are {height}x{width}x3 ({height * width * 3} "
+                         f"numbers, net.info['image_shape']), but its input layer takes {n_inputs}")
     return height, width
 
 

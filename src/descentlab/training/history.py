@@ -17,6 +17,7 @@ Keys, one entry per epoch:
 from __future__ import annotations
 
 import math
+import sys
 from typing import Any
 
 def _plain(value: Any) -> Any:
@@ -86,4 +87,33 @@ class History:
         from ..plot import history_curves, new_figure
         if ax is None:
             ax = new_figure(pyplot=True).add_subplot()
-        return history_curves(self, ax=ax, keys=keys, log=log).figure
+        fig = history_curves(self, ax=ax, keys=keys, log=log).figure
+        fig._ipython_display_ = _shown_once(fig)  # Jupyter: `h.plot()` as a cell's last line shows one image
+        return fig
+
+
+def _shown_once(fig: Any):
+    """IPython's display of a figure that pyplot's inline backend will show at the end of the cell.
+
+    Returning the figure from ``h.plot()`` as a cell's last line would show it twice (IPython's
+    result, then the backend's end-of-cell flush): the result shows nothing while pyplot still
+    holds the figure, and the flush (or a later ``display(fig)``) shows it once.
+    """
+    def _ipython_display_() -> None:
+        import matplotlib.pyplot as plt
+        if plt.fignum_exists(fig.number) and not _called_by_inline_backend():
+            return
+        from IPython.display import Image, display
+
+        from ..plot import to_png
+        display(Image(data=to_png(fig)))
+    return _ipython_display_
+
+
+def _called_by_inline_backend() -> bool:
+    frame = sys._getframe(2)
+    while frame is not None:
+        if "matplotlib_inline" in frame.f_code.co_filename:
+            return True
+        frame = frame.f_back
+    return False
