@@ -95,6 +95,12 @@ class LiveView(Callback):
             keys.remove("cost_data")  # without L2 the data term is the cost
         if len(history):
             plot.history_curves(history, ax=axes[0], keys=tuple(keys), log=self.log)
+            names = {"cost": "training cost" + (" (with L2)" if "cost_data" in keys else ""),
+                     "cost_data": "training cost (data term)", "val_cost": "validation cost (data term)"}
+            for line, key in zip(axes[0].get_lines(), [k for k in keys if any(v is not None for v in history[k])]):
+                line.set_label(names[key])
+            axes[0].legend(fontsize="small")
+            axes[0].set_ylabel("cost")
         last = history.last() or {}
         text = [f"epoch {len(history)}/{run.cfg.epochs}"]
         text += [f"{k.replace('_', ' ')} {last[k]:.4g}" for k in ("cost", "val_cost") if last.get(k) is not None]
