@@ -468,7 +468,7 @@ def test_load_by_name_and_path(tmp_path):
 
 
 def test_load_unknown_name(tmp_path):
-    with pytest.raises(DataFileError, match="circles.*'mnist'"):
+    with pytest.raises(DataFileError, match="no such data set.*'mnist'.*circles"):
         load("mnist")
     write(tmp_path / "t.txt", "1,2")
     with pytest.raises(DataFileError, match="another extension"):
@@ -618,3 +618,50 @@ def test_the_csv_parse_estimate_covers_the_measured_peak(tmp_path):
     finally:
         tracemalloc.stop()
     assert peak <= tables.CSV_BYTES_FACTOR * (tmp_path / "big.csv").stat().st_size
+# ------------------------------------------------------- header, label column, feature names (issue 12)
+@pytest.mark.parametrize("text, header", [
+    ("x1,x2,label\n1,2,cat\n3,4,dog\n", True),          # text over numbers in the feature columns
+    ("1,2,cat\n3,4,dog\n5,6,cat\n", False),              # text labels alone do not make a header
+    ("cat,1,2\ndog,3,4\n", False),                       # ... wherever the label column is
+    ("species,x\ncat,1\ndog,2\n", True),                 # one numeric column under a name is enough
+    ("1,2,0\n3,4,1\n", False),                           # all numbers
+    ("a,b,y\n", True),                                   # one row of names: a header without data
+    ("1,2,cat\n", False),                                # one row with numbers: data
+    ("x1,x2,y\n1,2,0\n3,?,1\n5,6,1\n", True),            # missing markers do not hide the numbers
+])
+def test_a_header_is_detected_from_the_data_not_guessed_from_one_row(tmp_path, text, header):
+    from descentlab.datasets.tables import _read_rows, detect_header
+    rows = _read_rows(write(tmp_path / "t.csv", text), "t", ",", min_cols=1)
+    assert detect_header(rows) is header
+
+
+def test_a_numeric_target_is_an_index_unless_the_header_has_that_name(tmp_path):
+    plain = write(tmp_path / "plain.csv", "1,0.5,7\n0,1.5,8\n1,2.5,9\n")
+    ds = datasets.load_csv(plain, target="0")  # the CLI passes text: "0" is column 0, the data has no header
+    assert ds.y_train.tolist() == [1, 0, 1] and ds.X_train.shape == (3, 2) and "column 0, chosen by index" in ds.description
+    assert datasets.load_csv(plain, target="-1").X_train.tolist() == [[1, 0.5], [0, 1.5], [1, 2.5]]
+    named = write(tmp_path / "named.csv", "alpha,0,beta\n1.5,1,2\n2.5,0,3\n3.5,1,4\n")
+    ds = datasets.load_csv(named, target="0")
+    assert ds.y_train.tolist() == [1, 0, 1] and ds.feature_names == ("alpha", "beta")
+    assert ds.target == {"name": "0", "index": 1} and "chosen by name (the header has a column of that name)" in ds.description
+    with pytest.raises(DataFileError, match=r"did you mean 'beta'"):
+        datasets.load_csv(named, target="betta")
+
+
+def test_inputs_for_a_model_drop_the_label_and_match_features_by_name(tmp_path):
+    from descentlab.datasets.tables import load_csv_inputs
+    train = write(tmp_path / "train.csv", "x1,species,x2\n1,cat,2\n3,dog,4\n")
+    ds = datasets.load_csv(train, target="species")
+    recorded = dict(feature_names=list(ds.feature_names), recorded_target=ds.target)
+    X, how = load_csv_inputs(train, 2, **recorded)
+    assert X.tolist() == [[1, 2], [3, 4]] and "'species'" in how
+    X, how = load_csv_inputs(write(tmp_path / "f.csv", "x2,x1\n20,10\n"), 2, **recorded)
+    assert X.tolist() == [[10, 20]] and how == "no label column; features matched by name"
+    with pytest.raises(DataFileError, match=r"missing \['x2'\]; unexpected \['x3'\]"):
+        load_csv_inputs(write(tmp_path / "g.csv", "x1,x3\n1,2\n"), 2, **recorded)
+    headerless = write(tmp_path / "h.csv", "1,9,2\n3,9,4\n")  # the training layout without a header
+    X, how = load_csv_inputs(headerless, 2, recorded_target={"name": None, "index": 1})
+    assert X.tolist() == [[1, 2], [3, 4]] and "index the model recorded" in how
+    assert load_csv_inputs(write(tmp_path / "one.csv", "5\n6\n"), 1)[0].tolist() == [[5], [6]]
+    with pytest.raises(DataFileError, match="expected 2 feature columns"):
+        load_csv_inputs(write(tmp_path / "three.csv", "1,2,3\n"), 2)

@@ -72,7 +72,7 @@ def test_every_preset_runs_quick_and_writes_its_outputs(name, tmp_path, capsys):
     assert not [p for p in out.iterdir() if p.name.endswith(".tmp")]
     if name in ("signs-course", "signs"):
         arm = "course-recipe" if name == "signs-course" else "recommended"
-        assert {f"confusion-{arm}.png", f"misclassified-{arm}.png", "cost.png"} <= written
+        assert {"confusion.png", f"misclassified-{arm}.png", "cost.png", "train-test.png"} <= written
         from descentlab import Standardize, load
         model = load(out / f"model-{arm}.safetensors")
         assert model.preprocessing is not None and model.class_names == [str(k) for k in range(6)]
@@ -285,3 +285,17 @@ def test_slug_keeps_letters_of_any_script_and_stays_short():
     assert slug("a/b\\c:d*e?f") == "a-b-c-d-e-f" and slug("...") == "arm"
     assert len(slug("é" * 200).encode("utf-8")) <= 60
     assert unique_slugs(["a", "A", "a-2", "a"]) == ["a", "a-3", "a-2", "a-4"]
+def test_the_decay_checks_refuse_to_pass_when_the_rate_never_decayed():
+    import dataclasses
+    decay = PRESETS["optimization-decay"]
+    assert {"gd, no decay", "momentum, no decay"} <= {a.name for a in decay.arms}
+    flat = decay.config(decay.arm("gd, no decay"))
+    assert flat["lr"] == decay.config(decay.arm("gd"))["lr"] == 0.1 and flat["schedule"] is None  # only decay differs
+    quick = run_experiment(decay, quick=True, figures=False)
+    checks = [c for c in quick.conclusions if c.passed is not None]
+    assert checks and all(c.passed is False and "nothing was tested" in c.measured for c in checks)
+    longer = dataclasses.replace(decay, base={**decay.base, "epochs": 1100}, quick={})  # the rate halves at 1001
+    result = run_experiment(longer, figures=False)
+    assert all("nothing was tested" not in c.measured for c in result.conclusions)
+    assert "lr 0.1 down to 0.05" in result.conclusions[0].measured
+    assert "with decay vs" in result.conclusions[1].measured and result.conclusions[2].passed is None

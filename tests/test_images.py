@@ -309,8 +309,12 @@ def test_predict_image_refuses_unsuitable_networks(tmp_path, softmax_net):
     path = sample_image_path()
     with pytest.raises(InputError, match="softmax or sigmoid"):
         predict_image(Network([12288, 2], output="linear", seed=0), path)
-    with pytest.raises(InputError, match="12288 inputs"):
+    with pytest.raises(InputError, match="this model takes 10 numbers per example, not images"):
         predict_image(Network([10, 3], output="softmax", seed=0), path)
+    odd = Network([10, 3], output="softmax", seed=0)
+    odd.info["image_shape"] = [4, 4, 3]
+    with pytest.raises(InputError, match="images are 4x4x3 .48 numbers.*input layer takes 10"):
+        predict_image(odd, path)
     with pytest.raises(InputError, match="one output unit"):
         predict_image(Network([12288, 3], output="sigmoid", seed=0), path)
     bad_names = Network([12288, 3], output="softmax", seed=0, class_names=["a", "b"])

@@ -16,7 +16,7 @@ PACKAGE = Path(descentlab.__file__).parent
 
 # bottom to top; a module may import its own layer and the layers below it
 LAYERS = [
-    ("foundation", ["errors", "_version", "_checks"]),
+    ("foundation", ["errors", "_version", "_checks", "_format"]),
     ("io", ["io"]),
     ("core", ["core"]),
     ("engines", ["engines"]),
@@ -24,7 +24,7 @@ LAYERS = [
     ("training", ["training"]),
     ("course", ["course"]),
     ("experiments", ["experiments"]),
-    ("interfaces", ["sklearn", "cli", "playground", ""]),  # "" is the package itself (descentlab/__init__.py)
+    ("interfaces", ["sklearn", "notebook", "cli", "playground", ""]),  # "" is the package itself (descentlab/__init__.py)
 ]
 
 

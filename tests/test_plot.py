@@ -41,7 +41,7 @@ def test_history_curves_draws_recorded_keys_and_skips_missing_ones():
 
 def test_history_plot_method_uses_history_curves():
     ax = _axes()
-    assert _history([1.0, 0.5]).plot(ax=ax, keys=("cost",)) is ax
+    assert _history([1.0, 0.5]).plot(ax=ax, keys=("cost",)) is ax.figure
     assert len(ax.get_lines()) == 1
 
 
@@ -160,3 +160,33 @@ def test_headless_default_is_agg_and_a_chosen_backend_is_kept():
         print(matplotlib.get_backend().lower())
     """, env_backend="svg")
     assert out == "svg"
+
+
+def test_curves_that_coincide_stay_visible_and_are_named():
+    ax = _axes()
+    base = np.linspace(0.7, 0.4, 50)
+    plot.cost_curves({"gd": base, "momentum": base * (1 + 1e-4), "adam": base / 2}, ax=ax)
+    gd, momentum, adam = ax.get_lines()
+    assert momentum.get_linewidth() < gd.get_linewidth() and momentum.get_linestyle() != "-"
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert labels == ["gd", "momentum (= gd: the curves coincide)", "adam"]
+    assert plot.coinciding({"a": [1.0, 2.0], "b": [1.0, 2.1]}) == []  # 5% apart: drawn plainly
+
+
+def test_l2_data_term_with_the_total_dashed_and_other_x_axes():
+    h = History()
+    for e, (d, r) in enumerate([(0.7, 0.2), (0.5, 0.25), (0.4, 0.3)]):
+        h.append({"epoch": e, "cost": d + r, "cost_data": d, "cost_l2": r, "time": 0.5})
+    ax = _axes()
+    plot.cost_curves({"L2": h}, ax=ax, key="cost_data", dashed=["L2"], dashed_label="{label}: total")
+    data, total = ax.get_lines()
+    np.testing.assert_allclose(data.get_ydata(), [0.7, 0.5, 0.4])
+    np.testing.assert_allclose(total.get_ydata(), [0.9, 0.75, 0.7])
+    assert total.get_color() == data.get_color() and total.get_linestyle() != "-"
+    ax = _axes()
+    plot.cost_curves({"L2": h}, ax=ax, x="step", steps_per_epoch={"L2": 5})
+    np.testing.assert_allclose(ax.get_lines()[0].get_xdata(), [5, 10, 15])
+    ax = _axes()
+    plot.cost_curves({"L2": h}, ax=ax, x="seconds")
+    np.testing.assert_allclose(ax.get_lines()[0].get_xdata(), [0.5, 1.0, 1.5])
+    assert ax.get_xlabel() == "seconds of training"

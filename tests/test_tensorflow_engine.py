@@ -200,3 +200,36 @@ def test_linear_output_float32_and_full_batch():
     h = fit(net, X, y, optimizer="momentum", lr=0.1, epochs=60, batch_size=None, seed=0, verbose=0,
             engine="tensorflow")
     assert h["accuracy"][-1] is None and h["cost"][-1] < 0.1 * h["cost"][0]
+
+
+# ------------------------------------------------------------------------ start-up noise
+def test_training_with_tensorflow_prints_no_start_up_noise(tmp_path):
+    """TensorFlow's C++ libraries print absl's preamble and the oneDNN notice (twice) when they load;
+    import_tensorflow drops exactly those lines."""
+    import descentlab
+    env = {k: v for k, v in os.environ.items() if k != "TF_CPP_MIN_LOG_LEVEL"}
+    env["PYTHONPATH"] = str(os.path.dirname(os.path.dirname(descentlab.__file__)))  # the tree under test
+    proc = subprocess.run([sys.executable, "-m", "descentlab.cli.main", "train", "moons", "--layers", "2,3,1",
+                           "--epochs", "2", "--engine", "tensorflow", "--quiet", "--out", str(tmp_path / "m.safetensors")],
+                          capture_output=True, text=True, env=env, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "absl::InitializeLog" not in proc.stderr and "oneDNN" not in proc.stderr and "port.cc" not in proc.stderr
+    assert [ln for ln in proc.stderr.splitlines() if not ln.startswith("data: ")] == [], proc.stderr
+    assert proc.stdout.startswith("moons: 2 epochs")
+
+
+def test_the_start_up_filter_drops_only_the_known_lines():
+    from descentlab.engines.tensorflow_engine import _STARTUP_NOISE
+    noise = ["WARNING: All log messages before absl::InitializeLog() is called are written to STDERR",
+             "I0000 00:00:1796020246.000906   24008 port.cc:153] oneDNN custom operations are on. You may see "
+             "slightly different numerical results due to floating-point round-off errors from different "
+             "computation orders. To turn them off, set the environment variable `TF_ENABLE_ONEDNN_OPTS=0`.",
+             "I0000 00:00:1796020226.408553   23915 cpu_feature_guard.cc:227] This TensorFlow binary is optimized "
+             "to use available CPU instructions in performance-critical operations.",
+             "To enable the following instructions: AVX2 FMA, in other operations, rebuild TensorFlow with the "
+             "appropriate compiler flags."]
+    kept = ["E0000 00:00:1796020246.000906   24008 cuda_dnn.cc:8310] Unable to register cuDNN factory",
+            "Traceback (most recent call last):", "ImportError: libcudart.so.12: cannot open shared object file",
+            "W0000 00:00:1 123 something_else.cc:1] a warning worth seeing"]
+    assert all(_STARTUP_NOISE.match(line) for line in noise)
+    assert not any(_STARTUP_NOISE.match(line) for line in kept)

@@ -161,3 +161,23 @@ def test_checkpoint_files_are_atomic_and_safe(tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["run.ckpt"]  # no temporary files left behind
     from safetensors.numpy import load_file
     assert "theta" in load_file(str(ck))
+
+
+def test_text_labels_are_classes_recorded_in_the_model(tmp_path):
+    from descentlab import load
+    from descentlab.errors import InputError
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((120, 2))
+    species = np.array(["setosa", "versicolor", "virginica"])[(X[:, 0] > 0).astype(int) + (X[:, 1] > 0.5)]
+    net = Network([2, 8, 3], output="softmax", seed=0)
+    fit(net, X, list(species), epochs=200, lr=0.05, seed=0, verbose=0, validation_data=(X[:20], species[:20]))
+    assert net.class_names == ["setosa", "versicolor", "virginica"]  # sorted, as scikit-learn's classes_
+    assert net.accuracy(X, species) > 0.9
+    assert [net.class_names[k] for k in net.predict(X[:5])] == list(species[:5])
+    net.save(tmp_path / "m.safetensors")
+    back = load(tmp_path / "m.safetensors")
+    assert back.class_names == net.class_names and back.accuracy(X, species) == net.accuracy(X, species)
+    with pytest.raises(InputError, match=r"y: expected labels among the model's classes .*received the label 'daisy'"):
+        back.accuracy(X[:2], ["setosa", "daisy"])
+    with pytest.raises(InputError, match=r"expected 1 classes|expected 2 classes"):
+        fit(Network([2, 3, 1], seed=0), X, species, epochs=1, verbose=0)

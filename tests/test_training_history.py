@@ -55,3 +55,31 @@ def test_print_every_prints_like_the_course(capsys):
     fit(_net(), X, y, epochs=5, print_every=2, verbose=0, seed=0)
     lines = capsys.readouterr().out.splitlines()
     assert [ln.split(":")[0] for ln in lines] == ["Cost after epoch 0", "Cost after epoch 2", "Cost after epoch 4"]
+
+
+def test_last_returns_plain_python_numbers():
+    X, y = _data()
+    h = fit(_net(), X, y, epochs=3, l2=0.1, seed=0, verbose=0, validation_data=(X, y))
+    last = h.last()
+    assert {type(v) for k, v in last.items()} <= {int, float}
+    assert all(type(v) in (int, float) for key in ("cost", "cost_l2", "val_cost", "lr", "time") for v in h[key])
+
+
+def test_plot_draws_on_pyplot_so_a_later_savefig_sees_it(tmp_path):
+    """History.plot() without ax uses pyplot's current figure: plt.savefig afterwards is not blank."""
+    import subprocess
+    import sys
+    out = tmp_path / "curve.png"
+    code = ("import numpy as np, descentlab as dl\n"
+            "X = np.random.default_rng(0).standard_normal((50, 2)); y = (X[:, 0] > 0).astype(int)\n"
+            "h = dl.fit(dl.Network([2, 3, 1], seed=0), X, y, epochs=20, verbose=0, validation_data=(X, y))\n"
+            "fig = h.plot()\n"
+            "import matplotlib.pyplot as plt\n"
+            "assert plt.gcf() is fig, 'not the current pyplot figure'\n"
+            "assert len(fig.axes[0].get_lines()) == 2\n"
+            f"plt.savefig({str(out)!r})\n")
+    subprocess.run([sys.executable, "-c", code], check=True, env={**__import__("os").environ, "MPLBACKEND": "Agg"})
+    from PIL import Image
+    with Image.open(out) as im:
+        pixels = np.asarray(im.convert("L"))
+    assert (pixels < 128).mean() > 0.01  # curves, ticks and labels: not a blank page

@@ -7,6 +7,7 @@ the form ``"<name>: expected <what>, received <value>"``.
 
 from __future__ import annotations
 
+import difflib
 import math
 import numbers
 from collections.abc import Iterable, Sequence
@@ -21,6 +22,8 @@ def _show(value: Any) -> str:
     """A short, safe rendering of a received value for an error message."""
     if isinstance(value, np.ndarray):
         return f"array of shape {value.shape} and dtype {value.dtype}"
+    if isinstance(value, np.generic):  # np.int64(2) -> 2: no NumPy reprs in messages
+        value = value.item()
     text = repr(value)
     return text if len(text) <= 80 else text[:77] + "..."
 
@@ -28,6 +31,11 @@ def _show(value: Any) -> str:
 def fail(name: str, value: Any, expected: str) -> InputError:
     """Build (not raise) the standard error for argument ``name``."""
     return InputError(f"{name}: expected {expected}, received {_show(value)}")
+
+
+def fail_described(name: str, description: str, expected: str) -> InputError:
+    """Like :func:`fail`, with the received value described in words (not quoted): "received the label 2"."""
+    return InputError(f"{name}: expected {expected}, received {description}")
 
 
 def fail_type(name: str, value: Any, expected: str) -> InputTypeError:
@@ -64,14 +72,24 @@ def integer(name: str, value: Any, *, low: int | None = None, high: int | None =
     return v
 
 
+def did_you_mean(value: Any, choices: Iterable[str]) -> str:
+    """' (did you mean 'adam'?)' when a known name is close to a misspelt ``value`` (difflib), else ''."""
+    if not isinstance(value, str):
+        return ""
+    options = {c.lower().replace("-", "_"): c for c in choices}
+    near = difflib.get_close_matches(value.strip().lower().replace("-", "_"), list(options), n=1, cutoff=0.7)
+    return f" (did you mean {options[near[0]]!r}?)" if near else ""
+
+
 def choice(name: str, value: Any, choices: Iterable[str]) -> str:
-    """One of a set of names (case-insensitive, '-' and '_' equivalent)."""
+    """One of a set of names (case-insensitive, '-' and '_' equivalent); a near miss is suggested."""
     options = sorted(choices)
     if not isinstance(value, str):
         raise fail_type(name, value, f"one of {options}")
     key = value.strip().lower().replace("-", "_")
     if key not in options:
-        raise fail(name, value, f"one of {options}")
+        error = fail(name, value, f"one of {options}")
+        raise InputError(f"{error}{did_you_mean(value, options)}")
     return key
 
 

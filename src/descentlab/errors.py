@@ -19,6 +19,7 @@ __all__ = [
     "NonFiniteError",
     "EngineUnavailableError",
     "UnverifiedFileWarning",
+    "MissingExtraError",
 ]
 
 
@@ -69,3 +70,14 @@ class EngineUnavailableError(DescentlabError, ImportError):
 
 class UnverifiedFileWarning(UserWarning):
     """A model or checkpoint file carries no checksums (written before they existed): it loads unverified."""
+class MissingExtraError(DescentlabError, ModuleNotFoundError):
+    """An optional part of descentlab was imported without the package it needs.
+
+    The message is one line naming the ``pip install 'descentlab[extra]'`` to run.
+    """
+
+    def __init__(self, part: str, package: str, extra: str, cause: BaseException | None = None) -> None:
+        detail = f" ({cause})" if cause is not None else ""
+        super().__init__(f"{part} needs {package}, which is not installed{detail}; "
+                         f"install it with: pip install 'descentlab[{extra}]'")
+        self.name = getattr(cause, "name", None) or package

@@ -32,7 +32,7 @@ import numpy as np
 from . import _checks as check
 
 __all__ = ["cost_curves", "history_curves", "decision_boundary", "confusion_matrix", "image_grid",
-           "confusion_counts", "new_figure", "to_png"]
+           "confusion_counts", "coinciding", "new_figure", "to_png"]
 
 _MAX_POINTS = 2000  # longest curve drawn point by point; longer ones are thinned (first and last kept)
 
@@ -99,32 +99,84 @@ def _series(value: Any, key: str) -> np.ndarray:
     return np.array([np.nan if v is None else float(v) for v in value], dtype=np.float64)
 
 
-def _thin(y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    x = np.arange(len(y))
+def _thin(y: np.ndarray, x: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    x = np.arange(len(y)) if x is None else x
     if len(y) <= _MAX_POINTS:
         return x, y
     idx = np.unique(np.linspace(0, len(y) - 1, _MAX_POINTS).round().astype(np.int64))
     return x[idx], y[idx]
 
 
-def _plot_runs(ax: Any, runs: list[np.ndarray], label: str, band: bool = True) -> None:
-    """One curve; several runs (seeds) are drawn as their mean with a min-max band."""
-    if len(runs) == 1:
-        x, y = _thin(runs[0])
-        ax.plot(x, y, label=label)
-        return
-    n = min(len(r) for r in runs)
-    stack = np.vstack([r[:n] for r in runs])
-    x, mean = _thin(np.nanmean(stack, axis=0))
-    line, = ax.plot(x, mean, label=f"{label} (mean of {len(runs)})")
+# Line widths by curve order, and a dashed style for a curve that coincides with an earlier one: a
+# later curve is thinner, so one lying exactly on another stays visible (momentum on gd).
+_WIDTHS = (2.8, 2.2, 1.8, 1.5, 1.3)
+_COINCIDING = (0, (5, 3))
+
+X_AXES = {"epoch": "epoch", "step": "optimizer steps (updates)", "seconds": "seconds of training"}
+
+
+def _x_values(run: Any, n: int, x: str, steps_per_epoch: int | None) -> np.ndarray:
+    """The x of a run's n epochs: the epoch, the steps done by its end, or the seconds trained by its end."""
+    if x == "epoch":
+        return np.arange(n, dtype=np.float64)
+    if x == "step":
+        if steps_per_epoch is None:
+            raise check.fail("steps_per_epoch", steps_per_epoch, "the optimizer steps of one epoch for x='step'")
+        return (np.arange(n, dtype=np.float64) + 1) * steps_per_epoch
+    return np.cumsum(np.nan_to_num(_series(run, "time")[:n]))
+
+
+def _plot_runs(ax: Any, runs: list, series: list[np.ndarray], label: str, *, x: str = "epoch",
+               steps: int | None = None, style: dict | None = None, band: bool = True) -> Any:
+    """One curve; several runs (seeds) are drawn as their mean with a min-max band (x of the first run)."""
+    style = style or {}
+    n = min(len(r) for r in series)
+    xs = _x_values(runs[0], n, x, steps)
+    if len(series) == 1:
+        xx, yy = _thin(series[0][:n], xs)
+        return ax.plot(xx, yy, label=label, **style)[0]
+    stack = np.vstack([r[:n] for r in series])
+    idx_x, mean = _thin(np.nanmean(stack, axis=0))
+    line, = ax.plot(xs[idx_x], mean, label=f"{label} (mean of {len(series)})", **style)
     if band:
-        ax.fill_between(x, np.nanmin(stack, axis=0)[x], np.nanmax(stack, axis=0)[x], color=line.get_color(), alpha=0.2,
-                        linewidth=0)
+        ax.fill_between(xs[idx_x], np.nanmin(stack, axis=0)[idx_x], np.nanmax(stack, axis=0)[idx_x],
+                        color=line.get_color(), alpha=0.2, linewidth=0)
+    return line
+
+
+def coinciding(curves: Mapping[str, Any], rtol: float = 2e-3) -> list[tuple[str, str, float]]:
+    """Pairs of curves that lie on top of each other: (earlier, later, largest relative difference).
+
+    Two curves coincide when, at every common epoch, they differ by at most ``rtol`` (0.2%)
+    of the larger of the two values: closer than a line's width on any plot of them.
+    """
+    arrays = {k: np.asarray(v, dtype=np.float64) for k, v in curves.items()}
+    names, out = list(arrays), []
+    for i, a in enumerate(names):
+        for b in names[i + 1:]:
+            n = min(len(arrays[a]), len(arrays[b]))
+            x, y = arrays[a][:n], arrays[b][:n]
+            ok = np.isfinite(x) & np.isfinite(y)
+            if not ok.any():
+                continue
+            scale = np.maximum(np.maximum(np.abs(x[ok]), np.abs(y[ok])), 1e-300)
+            rel = float(np.max(np.abs(x[ok] - y[ok]) / scale))
+            if rel <= rtol:
+                out.append((a, b, rel))
+    return out
+
+
+def _runs_of(run: Any) -> list:
+    if isinstance(run, (list, tuple)) and run and (hasattr(run[0], "history") or isinstance(run[0], Mapping)):
+        return list(run)
+    return [run]
 
 
 def cost_curves(histories: Any, ax: Any = None, *, key: str = "cost", log: bool = False, title: str | None = None,
-                xlabel: str = "epoch", ylabel: str | None = None):
-    """Cost (or any recorded ``key``) against the epoch, one curve per run.
+                xlabel: str | None = None, ylabel: str | None = None, x: str = "epoch",
+                steps_per_epoch: Any = None, dashed: Sequence[str] = (), dashed_key: str = "cost",
+                dashed_label: str = "{label}: {key}"):
+    """Cost (or any recorded ``key``) against the epoch, the optimizer steps or the seconds; one curve per run.
 
     Args:
         histories: a dict ``{label: run}`` or a sequence of runs, where a run is a
@@ -133,9 +185,19 @@ def cost_curves(histories: Any, ax: Any = None, *, key: str = "cost", log: bool 
         ax: the Axes to draw on (default: a new figure).
         key: the History key to plot.
         log: logarithmic y axis.
+        x: "epoch", "step" (optimizer updates: give ``steps_per_epoch``, one int or
+            ``{label: int}``; compare runs with different batch sizes per step) or "seconds"
+            (the cumulative training time a History records: compare by cost in time).
+        dashed: labels whose ``dashed_key`` series is drawn too, dashed, in the same colour
+            (e.g. ``key="cost_data"`` with the L2 arm's total cost dashed), labelled
+            ``dashed_label`` (``{label}`` and ``{key}`` are filled in).
+
+    Curves are drawn thick-to-thin, so one lying exactly on another stays visible; such a
+    curve is also dashed and the legend says which one it coincides with (:func:`coinciding`).
 
     Returns the Axes.
     """
+    x = check.choice("x", x, X_AXES)
     if isinstance(histories, Mapping) and not _is_history_dict(histories):
         items = list(histories.items())
     elif hasattr(histories, "history") or _is_history_dict(histories):
@@ -143,12 +205,22 @@ def cost_curves(histories: Any, ax: Any = None, *, key: str = "cost", log: bool 
     else:
         items = [(f"run {i}", h) for i, h in enumerate(histories)]
     ax = _axes(ax)
-    for label, run in items:
-        runs = run if isinstance(run, (list, tuple)) and run and (hasattr(run[0], "history") or isinstance(run[0], Mapping)) else [run]
-        _plot_runs(ax, [_series(r, key) for r in runs], str(label))
+    series = {str(label): [_series(r, key) for r in _runs_of(run)] for label, run in items}
+    same = {b: a for a, b, _ in coinciding({k: np.nanmean(np.vstack([s[:min(map(len, v))] for s in v]), axis=0)
+                                            for k, v in series.items() if v and min(map(len, v))})}
+    for i, (label, run) in enumerate(items):
+        label = str(label)
+        steps = steps_per_epoch.get(label) if isinstance(steps_per_epoch, Mapping) else steps_per_epoch
+        shown = label + (f" (= {same[label]}: the curves coincide)" if label in same else "")
+        style = {"linestyle": _COINCIDING if label in same else "-", "linewidth": _WIDTHS[min(i, len(_WIDTHS) - 1)]}
+        line = _plot_runs(ax, _runs_of(run), series[label], shown, x=x, steps=steps, style=style)
+        if label in dashed:
+            _plot_runs(ax, _runs_of(run), [_series(r, dashed_key) for r in _runs_of(run)],
+                       dashed_label.format(label=label, key=dashed_key.replace("_", " ")), x=x, steps=steps,
+                       band=False, style={"linestyle": (0, (3, 2)), "linewidth": 1.3, "color": line.get_color()})
     if log:
         ax.set_yscale("log")
-    ax.set_xlabel(xlabel)
+    ax.set_xlabel(xlabel or X_AXES[x])
     ax.set_ylabel(ylabel or key.replace("_", " "))
     if title:
         ax.set_title(title)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import json
 
+from .._format import number
+
 ORDER = 40
 HELP = "describe a saved model file"
 
@@ -29,6 +31,12 @@ def run(args: argparse.Namespace) -> int:
     print(f"  preprocessing: {prep['kind'] if prep else 'none'}" + (f" (x {prep['factor']:g})" if prep and prep.get("factor") else ""))
     if net.class_names:
         print(f"  classes: {', '.join(map(str, net.class_names))}")
+    table = net.info.get("table") or {}
+    if table.get("feature_names"):
+        print(f"  feature columns: {', '.join(map(str, table['feature_names']))}")
+    if table.get("target"):
+        target = table["target"]
+        print("  label column: " + (repr(target["name"]) if target.get("name") else f"index {target.get('index')}"))
     if net.info.get("image_shape"):
         print(f"  image input: {'x'.join(map(str, net.info['image_shape']))}")
     training = net.info.get("training")
@@ -36,5 +44,5 @@ def run(args: argparse.Namespace) -> int:
         opt = training.get("optimizer", {})
         print(f"  trained: {training.get('epochs')} epochs, {opt.get('name')} lr {opt.get('lr')}, "
               f"batch {training.get('batch_size')}, l2 {training.get('l2')}, engine {training.get('engine')}, "
-              f"final cost {training.get('final_cost')}")
+              f"final cost {number(training.get('final_cost'))}")
     return 0

@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import pkgutil
+import re
 import sys
 import warnings
 from typing import Sequence
 
+from .._checks import did_you_mean
 from ..errors import DescentlabError, UnverifiedFileWarning
 
 # Each module ``descentlab/cli/<name>_cmd.py`` is the subcommand ``<name>``: it defines HELP,
@@ -33,10 +36,38 @@ class UsageError(DescentlabError, ValueError):
 
 
 class Parser(argparse.ArgumentParser):
-    """An ArgumentParser whose errors are one line and exit status 2."""
+    """An ArgumentParser whose errors are one line and exit status 2, with the nearest name for a misspelt one."""
+
+    argv: Sequence[str] = ()
 
     def error(self, message: str):  # noqa: D401 - argparse API
-        raise UsageError(f"{self.prog}: {message} (see {self.prog} --help)")
+        raise UsageError(f"{self.prog}: {message}{self._suggestion(message)} (see {self.prog} --help)")
+
+    def _suggestion(self, message: str) -> str:
+        """'(did you mean '--optimizer'?)' for an unknown option or a choice that is close to a known one."""
+        invalid = re.search(r"invalid choice: '([^']*)' \(choose from (.*)\)", message)
+        if invalid:
+            return did_you_mean(invalid.group(1), re.findall(r"'([^']*)'", invalid.group(2)))
+        unknown = re.match(r"unrecognized arguments: (.*)", message)
+        if not unknown:
+            return ""
+        options = self._options_of_command()
+        for token in unknown.group(1).split():
+            hint = did_you_mean(token.split("=", 1)[0], options) if token.startswith("--") else ""
+            if hint:
+                return hint
+        return ""
+
+    def _options_of_command(self) -> list[str]:
+        """The option strings of the subcommand named in ``argv`` (and the parser's own)."""
+        options = [o for a in self._actions for o in a.option_strings]
+        for action in self._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                for token in self.argv:
+                    if token in action.choices:
+                        options += [o for a in action.choices[token]._actions for o in a.option_strings]
+                        break
+        return [o for o in options if o.startswith("--")]
 
 
 def build_parser() -> Parser:
@@ -71,12 +102,17 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
+    parser.argv = list(sys.argv[1:] if argv is None else argv)
     try:
         args = parser.parse_args(argv)
         if not getattr(args, "command", None):
             parser.print_help()
             return 2
         return int(args._run(args) or 0)
+    except BrokenPipeError:  # `descentlab ... | head`: the reader left; not an error worth a message
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 1
     except (DescentlabError, ValueError, TypeError, OSError) as exc:
         message = " ".join(str(exc).split()) or type(exc).__name__
         print(f"descentlab: error: {message}", file=sys.stderr)

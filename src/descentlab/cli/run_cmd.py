@@ -56,11 +56,13 @@ HELP = "run a course experiment or a TOML comparison"
 def register(p: argparse.ArgumentParser) -> None:
     p.add_argument("experiment", metavar="EXPERIMENT", help="a preset name (descentlab list) or a .toml comparison file")
     p.add_argument("--seeds", type=positive_int, default=1,
-                   help="runs per arm, seeds base, base+1, ... (the first is the course's); reports mean ± std")
+                   help="runs per arm, seeds base, base+1, ... (the first is the course's); reports mean ± std. "
+                        "The first seed trains alone, the others together in lockstep (fit_many)")
     p.add_argument("--json", action="store_true", help="print one JSON document on stdout, nothing else")
     p.add_argument("--out", default=None, metavar="DIR",
                    help="folder for results.json, figures and report.html (default ./descentlab-out/<experiment>)")
     p.add_argument("--quick", action="store_true", help="reduced size (fewer epochs) for a smoke test")
+    p.add_argument("--quiet", action="store_true", help="nothing on stderr while it runs (no bars, no progress lines)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -70,7 +72,8 @@ def run(args: argparse.Namespace) -> int:
     experiment = get_experiment(args.experiment)
     out = args.out or f"descentlab-out/{slug(experiment.name)}"
     check_out(out, [experiment], quick=args.quick)  # writable, ours, with room: before any training
-    result = run_experiment(experiment, seeds=args.seeds, quick=args.quick, log=stderr_log)
+    result = run_experiment(experiment, seeds=args.seeds, quick=args.quick, log=None if args.quiet else stderr_log,
+                            progress=not args.quiet)
     write_outputs(result, out)
     if args.json:
         print(json.dumps(result.to_dict(), indent=2, allow_nan=False))

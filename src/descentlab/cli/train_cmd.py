@@ -1,8 +1,13 @@
 """Train a network on a built-in data set or your own file, and save the model.
 
 DATA is a built-in data set (circles, moons, football, signs), a .csv or .npz
-file, or an image folder. The model file (--out) holds the weights
-(safetensors), the architecture, the input preprocessing and the class names.
+file, or an image folder. A CSV file's header row is detected from the data
+(--header to say so); its label column is --target (default: the last), a
+column name or an index (negative counts from the end). The model file (--out,
+default descentlab-out/train/<data>.safetensors) holds the weights
+(safetensors), the architecture, the input preprocessing, the class names and,
+for a CSV table, the names of its feature columns and of its label column, so
+that `descentlab predict` and `descentlab evaluate` read the same table.
 
 examples:
   descentlab train moons --layers 2,5,2,1 --optimizer adam --lr 0.0007 --epochs 10000 --out moons.safetensors
@@ -15,11 +20,13 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from .. import _checks as check
+from .._format import number as fmt
 from ..core import memory
 from ..core.activations import ACTIVATIONS
 from ..core.initializers import INITIALIZER_NAMES
@@ -32,6 +39,7 @@ from ._args import int_list, names, number, positive_int
 
 ORDER = 10
 HELP = "train a network and save the model"
+HEADER = {"auto": "infer", "yes": True, "no": False}
 
 
 def batch_size(text: str) -> int | None:
@@ -42,7 +50,11 @@ def batch_size(text: str) -> int | None:
 
 def register(p: argparse.ArgumentParser) -> None:
     p.add_argument("data", help="built-in data set name, .csv/.npz file or image folder")
-    p.add_argument("--target", default=None, help="label column of a CSV file (name or index; default: last)")
+    p.add_argument("--target", default=None,
+                   help="label column of a CSV file: a column name, or an index (negative counts from the end; "
+                        "a name the header has wins); default: the last column")
+    p.add_argument("--header", choices=list(HEADER), default="auto",
+                   help="does the CSV file start with a header row? (default auto: detected from the data)")
     net = p.add_argument_group("network")
     net.add_argument("--layers", type=int_list, help="layer sizes including input and output, e.g. 2,10,5,1 "
                      "(default: n_x,10,5,n_out)")
@@ -75,7 +87,8 @@ def register(p: argparse.ArgumentParser) -> None:
                      help="; ".join(f"{e.name}: {e.description}" for e in ENGINES.values()))
     run = p.add_argument_group("run")
     run.add_argument("--seed", type=int, default=0, help="seed of the weights and of the run (default 0)")
-    run.add_argument("--out", default=None, metavar="MODEL", help="write the trained model here")
+    run.add_argument("--out", default=None, metavar="MODEL",
+                     help="write the trained model here (default descentlab-out/train/<data>.safetensors)")
     run.add_argument("--checkpoint", default=None, help="write a checkpoint here (and on Ctrl-C)")
     run.add_argument("--checkpoint-every", type=positive_int, default=None, metavar="N")
     run.add_argument("--resume", default=None, metavar="CHECKPOINT", help="continue a run from its checkpoint")
@@ -106,6 +119,21 @@ def _output(args: argparse.Namespace, y: np.ndarray) -> tuple[str, int]:
     return ("sigmoid", 1) if n_classes <= 2 else ("softmax", n_classes)
 
 
+def load_data(args: argparse.Namespace) -> Any:
+    """The data set of DATA, with --target and --header for a CSV table."""
+    from ..datasets import load
+    options = {} if args.target is None else {"target": args.target}
+    if str(args.data).lower().endswith(".csv"):
+        options["header"] = HEADER[args.header]
+    return load(args.data, **options)
+
+
+def default_out(ds: Any) -> str:
+    """Where a model goes without --out: descentlab-out/train/<data set name>.safetensors."""
+    from ..experiments.records import slug
+    return f"descentlab-out/train/{slug(ds.name)}.safetensors"
+
+
 def build_network(args: argparse.Namespace, ds: Any):
     from ..core.network import Network
     from ..core.preprocessing import Scale, Standardize
@@ -122,6 +150,9 @@ def build_network(args: argparse.Namespace, ds: Any):
     if ds.image_shape is not None:
         net.info["image_shape"] = list(ds.image_shape)
     net.info["dataset"] = ds.name
+    if ds.target is not None or ds.feature_names is not None:  # so that predict reads the table train read
+        net.info["table"] = {"feature_names": None if ds.feature_names is None else list(ds.feature_names),
+                             "target": ds.target}
     return net
 
 
@@ -132,29 +163,39 @@ def _optimizer(args: argparse.Namespace):
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..datasets import load
+    from ..training.config import FitConfig
     from ..training.fit import fit
 
-    for flag, path in (("--out", args.out), ("--checkpoint", args.checkpoint)):
+    ds = load_data(args)
+    out = args.out or default_out(ds)
+    if args.out is None:
+        Path(out).parent.mkdir(parents=True, exist_ok=True)
+    for flag, path in (("--out", out), ("--checkpoint", args.checkpoint)):
         if path:
             check_writable(path, flag)  # a bad output path fails now, not after the training
-    ds = load(args.data, **({"target": args.target} if args.target is not None else {}))
     net = build_network(args, ds)
-    if args.batch_size is not None and args.batch_size >= len(ds.X_train) and not args.json:
-        print(f"note: --batch-size {args.batch_size} >= the {len(ds.X_train)} training examples: "
-              "each step uses all of them (batch gradient descent)", file=sys.stderr)
+    config = FitConfig(optimizer=_optimizer(args), epochs=args.epochs, batch_size=args.batch_size, l2=args.l2,
+                       keep_prob=args.keep_prob, schedule=_schedule(args), seed=args.seed, shuffle=args.shuffle,
+                       engine=args.engine)
+    config.resolve(net)  # every setting is checked before anything is printed: a bad one is one line
+    check.real("--validation-split", args.validation_split, low=0.0, high=1.0, high_open=True)
+    if args.resume and not Path(args.resume).exists() and args.resume != args.checkpoint:
+        from ..errors import ModelFileError
+        raise ModelFileError(f"{args.resume}: no such file")
+    if not args.json:
+        print(f"data: {ds.description}", file=sys.stderr)
+        if args.batch_size is not None and args.batch_size >= len(ds.X_train):
+            print(f"note: --batch-size {args.batch_size} >= the {len(ds.X_train)} training examples: "
+                  "each step uses all of them (batch gradient descent)", file=sys.stderr)
     validation = (ds.X_test, ds.y_test) if (ds.X_test is not None and not args.validation_split) else None
-    history = fit(net, ds.X_train, ds.y_train, optimizer=_optimizer(args), epochs=args.epochs,
-                  batch_size=args.batch_size, l2=args.l2, keep_prob=args.keep_prob, schedule=_schedule(args),
-                  validation_data=validation, validation_split=args.validation_split, seed=args.seed,
-                  shuffle=args.shuffle, early_stopping=args.early_stopping,
+    history = fit(net, ds.X_train, ds.y_train, config=config, validation_data=validation,
+                  validation_split=args.validation_split, early_stopping=args.early_stopping,
                   verbose=0 if (args.quiet or args.json) else 1, print_every=args.print_every,
-                  checkpoint=args.checkpoint, checkpoint_every=args.checkpoint_every, resume=args.resume,
-                  engine=args.engine)
+                  checkpoint=args.checkpoint, checkpoint_every=args.checkpoint_every, resume=args.resume)
     result = _result(net, ds, history)
-    if args.out:
-        net.save(args.out)
-        result["model"] = args.out
+    net.save(out)
+    result["model"] = out
+    result["model_default_path"] = args.out is None
     if args.json:
         print(json.dumps(result))
     else:
@@ -175,13 +216,14 @@ def _result(net: Any, ds: Any, history: Any) -> dict[str, Any]:
 
 def _print(res: dict[str, Any]) -> None:
     cost = res["final_cost"]
-    line = f"{res['dataset']}: {res['epochs']} epochs, final cost {cost:.6g}" if cost is not None else f"{res['dataset']}: no epoch completed"
+    line = (f"{res['dataset']}: {res['epochs']} epochs, final cost {fmt(cost)}" if cost is not None
+            else f"{res['dataset']}: no epoch completed")
     if "train_accuracy" in res:
-        line += f", train accuracy {res['train_accuracy']:.4f}"
+        line += f", train accuracy {fmt(res['train_accuracy'])}"
     if "test_accuracy" in res:
-        line += f", test accuracy {res['test_accuracy']:.4f}"
+        line += f", test accuracy {fmt(res['test_accuracy'])}"
     print(line)
     if res.get("stop_reason"):
         print(f"stopped: {res['stop_reason']}", file=sys.stderr)
-    if res.get("model"):
-        print(f"model written to {res['model']}")
+    default = " (the default path; --out chooses another)" if res.get("model_default_path") else ""
+    print(f"model written to {res['model']}{default}")

@@ -18,6 +18,7 @@ import numpy as np
 from .. import _checks as check
 from ..errors import DescentlabError, ModelFileError
 from ..io import modelfile, tensorfile
+from . import labels
 from .activations import ACTIVATIONS
 from . import memory, modeldoc
 from .initializers import INITIALIZER_NAMES, Initializer, get_initializer, resolve_rng
@@ -198,7 +199,9 @@ class Network:
         return arr if bias_column else np.ascontiguousarray(arr)
 
     def encode_targets(self, y: Any, n_examples: int | None = None, name: str = "y") -> np.ndarray:
-        """Check targets and return them as a float matrix Y (m, n_L)."""
+        """Check targets and return them as a float matrix Y (m, n_L); text labels go through ``class_names``."""
+        if self.class_names is not None and self.head.is_classifier and labels.is_text(y):
+            y = labels.codes(y, self.class_names, name)
         Y = self.head.encode(y, self.layer_dims[-1], self.dtype, name)
         if n_examples is not None and len(Y) != n_examples:
             raise check.fail(name, f"{len(Y)} targets", f"{n_examples} targets, one per row of X")
@@ -320,6 +323,52 @@ class Network:
         """Classify one image file with the preprocessing saved in this model; see :func:`descentlab.io.images.predict_image`."""
         from ..io.images import predict_image
         return predict_image(self, path, top=top)
+
+    def summary(self, print_fn: Any = None) -> None:
+        """Print a Keras-style table of the layers: shapes, parameters, activation, initializer; then totals.
+
+        ``print_fn`` receives the text one line at a time (default :func:`print`), as Keras's
+        ``model.summary(print_fn=...)``. Shapes are (m, n_l) for m examples.
+
+        >>> Network([2, 5, 1], seed=3).summary()   # doctest: +NORMALIZE_WHITESPACE
+        Network: 2 dense layers, float64, init he (seed 3)
+        layer     weights  output shape  parameters  activation  init
+        --------  -------  ------------  ----------  ----------  ----
+        input              (m, 2)        0
+        dense 1   W1, b1   (m, 5)        15          relu        he
+        output 2  W2, b2   (m, 1)        6           sigmoid     he
+        total: 21 parameters (168 bytes as float64); trainable: 21
+        """
+        print_fn = print if print_fn is None else print_fn
+        for line in _summary_lines(self):
+            print_fn(line)
+
+
+def _summary_lines(net: Network) -> list[str]:
+    """The lines of :meth:`Network.summary`."""
+    dims, L = net.layer_dims, len(net.layer_dims) - 1
+    rows = [["input", "", f"(m, {dims[0]})", "0", "", ""]]
+    for l in range(1, L + 1):
+        act = net.hidden[l - 1] if l < L else f"{net.output}"
+        kind = "output" if l == L else "dense"
+        rows.append([f"{kind} {l}", f"W{l}, b{l}", f"(m, {dims[l]})", f"{(dims[l - 1] + 1) * dims[l]:,}", act,
+                     net.init.describe()])
+    head = ["layer", "weights", "output shape", "parameters", "activation", "init"]
+    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(head)]
+    fmt = lambda cells: "  ".join(c.ljust(w) for c, w in zip(cells, widths)).rstrip()  # noqa: E731
+    seed = "" if net.seed is None else f" (seed {net.seed})"
+    lines = [f"Network: {L} dense layer{'s' if L != 1 else ''}, {net.dtype.name}, init {net.init.describe()}{seed}", fmt(head),
+             fmt(["-" * w for w in widths]), *(fmt(r) for r in rows),
+             f"total: {net.n_params:,} parameters ({net.n_params * net.dtype.itemsize:,} bytes as {net.dtype.name}); "
+             f"trainable: {net.n_params:,}"]
+    if net.preprocessing is not None:
+        prep = net.preprocessing.to_dict()
+        lines.append("preprocessing: " + (f"scale x {prep['factor']:g}" if prep["kind"] == "scale" else
+                                          f"standardize ({prep['n_features']} features)"))
+    if net.class_names:
+        shown = ", ".join(map(str, net.class_names[:20])) + (", ..." if len(net.class_names) > 20 else "")
+        lines.append(f"classes: {shown}")
+    return lines
 
 
 def save(net: Network, path: Any) -> None:

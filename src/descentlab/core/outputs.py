@@ -27,7 +27,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from .._checks import fail, fail_type
+from .._checks import fail, fail_described, fail_type
 from .activations import ZERO
 
 _SUM = (-2, -1)  # the example and unit axes; leading axes (runs) survive
@@ -167,7 +167,7 @@ def _encode_binary(y: Any, n_out: int, dtype: Any, name: str) -> np.ndarray:
         raise fail(name, arr, want)
     if arr.size and not np.isin(arr, (0, 1)).all():
         bad = arr[~np.isin(arr, (0, 1))].flat[0]
-        raise fail(name, f"a label {bad!r}", want)
+        raise fail_described(name, f"the label {bad.item()!r}", want)
     return arr.reshape(len(arr), n_out).astype(dtype)
 
 
@@ -187,7 +187,7 @@ def _encode_classes(y: Any, n_out: int, dtype: Any, name: str) -> np.ndarray:
     labels = arr.astype(np.int64)
     if labels.size and (labels.min() < 0 or labels.max() >= n_out):
         bad = labels[(labels < 0) | (labels >= n_out)][0]
-        raise fail(name, f"a label {bad}", want)
+        raise fail_described(name, f"the label {int(bad)}", want)
     onehot = np.zeros((len(labels), n_out), dtype=dtype)
     onehot[np.arange(len(labels)), labels] = 1
     return onehot

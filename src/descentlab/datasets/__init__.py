@@ -19,6 +19,7 @@ import os
 from pathlib import Path
 from typing import Any, Callable
 
+from .._checks import did_you_mean
 from ..errors import DataFileError, InputError
 from ._base import Dataset
 from .builtin import load_circles, load_football, load_moons, sample_image_path
@@ -63,8 +64,12 @@ def load(name: Any, **kwargs: Any) -> Dataset:
         return load_csv(path, **_options(load_csv, kwargs, f"the CSV file '{path}'"))
     if path.is_file() and suffix == ".npz":
         return load_npz(path, **_options(load_npz, kwargs, f"the NumPy archive '{path}'"))
-    found = "a file with another extension" if path.is_file() else "no such data set, file or folder"
-    raise DataFileError(f"name: expected {expected}, received '{name}' ({found})")
+    if path.is_file():
+        raise DataFileError(f"name: expected {expected}, received '{name}' (a file with another extension)")
+    if suffix or os.sep in str(name) or (os.altsep and os.altsep in str(name)):
+        raise DataFileError(f"name: the file '{name}' does not exist (expected {expected})")
+    raise DataFileError(f"name: there is no such data set, file or folder as '{name}' (expected {expected})"
+                        f"{did_you_mean(str(name), DATASETS)}")
 
 
 _OPTION_MEANING = {"target": "the label column of a .csv file"}

@@ -34,6 +34,9 @@ class Dataset:
         image_shape: (H, W, 3) when each row is a flattened (C order) image, else None.
         description: one line saying what the data is.
         source: where the data comes from (files, hashes, recipe).
+        feature_names: the names of the feature columns of a table with a header, else None.
+        target: the label column of a table: ``{"name": ..., "index": ...}`` (name None without
+            a header), else None.
     """
 
     name: str
@@ -45,6 +48,8 @@ class Dataset:
     image_shape: tuple[int, ...] | None
     description: str
     source: str
+    feature_names: tuple[str, ...] | None = None
+    target: dict[str, Any] | None = None
 
     def __post_init__(self) -> None:
         _check_split(self.name, "train", self.X_train, self.y_train)

@@ -61,14 +61,16 @@ def load_csv(path: Any, target: int | str = -1, header: bool | str = "infer", *,
 
     Args:
         path: the .csv file.
-        target: the label column: an index (negative counts from the end; default the last
-            column) or a column name (needs a header row).
-        header: True (first row holds column names), False (no header), or "infer": the first
-            row is a header when one of its feature cells is text that is not a number.
+        target: the label column (default the last): an int is an index (negative counts from
+            the end); a str is a column name, or, when the header has no column of exactly that
+            name, an index written as text ("0", "-1", as from the command line).
+        header: True (first row holds column names), False (no header), or "infer": detected
+            from the data (:func:`detect_header`: a column whose first cell is text over numbers).
         delimiter: the cell separator.
 
-    Returns a Dataset with X_train (m, n_x) float64 and y_train (m,) (see the module docstring);
-    no test split. Empty files, ragged rows, missing values (empty, NA, nan, ...) and
+    Returns a Dataset with X_train (m, n_x) float64 and y_train (m,) (see the module docstring),
+    no test split, ``feature_names`` (with a header) and ``target`` (the label column's name and
+    index); its description says which column is the label and how it was chosen. Empty files, ragged rows, missing values (empty, NA, nan, ...) and
     non-numeric feature cells raise DataFileError naming the file, the line and the column.
     """
     path = existing_path("path", path)
@@ -98,9 +100,8 @@ def _table(rows: list[tuple[int, list[str]]], where: str, stem: str, filename: s
            header: bool | str) -> Dataset:
     """The Dataset of a CSV table's rows (see :func:`load_csv`)."""
     n_cols = len(rows[0][1])
-    col = _target_index(where, target, rows[0][1], n_cols, header)
-    has_header = _has_header(rows[0][1], col) if header == "infer" and not isinstance(target, str) else (
-        header is not False)
+    has_header = detect_header(rows) if header == "infer" else header
+    col, how = resolve_target(where, target, header_names(rows, has_header), n_cols, header)
     names = [c.strip() for c in rows[0][1]] if has_header else [str(j) for j in range(n_cols)]
     where_col = [f"column {j} ({n!r})" if has_header else f"column {j}" for j, n in enumerate(names)]
     data = rows[1:] if has_header else rows
@@ -110,10 +111,12 @@ def _table(rows: list[tuple[int, list[str]]], where: str, stem: str, filename: s
     y_cells = _label_cells(where, data, col, where_col[col])
     y, class_names = encode_labels(f"{where}, {where_col[col]}", _label_array(y_cells))
     return Dataset(stem, X, y, None, None, class_names, None,
-                   f"CSV table {filename}: {_summary(X, class_names)} (label: {where_col[col]})", source)
+                   f"CSV table {filename}: {_summary(X, class_names)} (label: {where_col[col]}, {how})", source,
+                   feature_names=tuple(n for j, n in enumerate(names) if j != col) if has_header else None,
+                   target={"name": names[col] if has_header else None, "index": col})
 
 
-def _read_rows(path: Path, where: str, delimiter: str) -> list[tuple[int, list[str]]]:
+def _read_rows(path: Path, where: str, delimiter: str, min_cols: int = 2) -> list[tuple[int, list[str]]]:
     """Non-blank rows as (line number, cells); every row must have as many cells as the first."""
     memory.require(CSV_BYTES_FACTOR * path.stat().st_size, "path", f"'{path}' ({path.stat().st_size} bytes)",
                    "a CSV table (parsing holds about 20 bytes per byte of text)")
@@ -123,10 +126,10 @@ def _read_rows(path: Path, where: str, delimiter: str) -> list[tuple[int, list[s
         raise DataFileError(f"{where}: expected a UTF-8 text file, received undecodable bytes at offset {exc.start}") from exc
     except OSError as exc:
         raise DataFileError(f"{where}: expected a readable file, received an error ({exc})") from exc
-    return _parse_rows(text, where, delimiter)
+    return _parse_rows(text, where, delimiter, min_cols)
 
 
-def _parse_rows(text: str, where: str, delimiter: str) -> list[tuple[int, list[str]]]:
+def _parse_rows(text: str, where: str, delimiter: str, min_cols: int = 2) -> list[tuple[int, list[str]]]:
     """Non-blank rows of CSV text as (line number, cells); every row must have as many cells as the first."""
     if text.startswith("\ufeff"):
         text = text[1:]
@@ -145,25 +148,10 @@ def _parse_rows(text: str, where: str, delimiter: str) -> list[tuple[int, list[s
         if len(row) != n_cols:
             raise DataFileError(f"{where}: expected {n_cols} cells on every row like line {rows[0][0]}, "
                                 f"received {len(row)} on line {line}")
-    if n_cols < 2:
-        raise DataFileError(f"{where}: expected at least 2 columns (features and a label), received {n_cols}")
+    if n_cols < min_cols:
+        raise DataFileError(f"{where}: expected at least {min_cols} columns"
+                            f"{' (features and a label)' if min_cols == 2 else ''}, received {n_cols}")
     return rows
-
-
-def _target_index(where: str, target: Any, first: list[str], n_cols: int, header: bool | str) -> int:
-    if isinstance(target, str):
-        if header is False:
-            raise DataFileError(f"target: expected a column index when header=False, received the name {target!r}")
-        names = [c.strip() for c in first]
-        if target.strip() not in names:
-            raise DataFileError(f"target: expected one of the column names {names} of {where}, received {target!r}")
-        return names.index(target.strip())
-    if isinstance(target, bool) or not isinstance(target, (int, np.integer)):
-        raise check.fail_type("target", target, "a column index (int) or a column name (str)")
-    if not -n_cols <= int(target) < n_cols:
-        raise DataFileError(f"target: expected a column index in [{-n_cols}, {n_cols - 1}] for {where}, "
-                            f"received {target}")
-    return int(target) % n_cols
 
 
 def _is_number(cell: str) -> bool:
@@ -172,11 +160,6 @@ def _is_number(cell: str) -> bool:
     except ValueError:
         return False
     return True
-
-
-def _has_header(first: list[str], col: int) -> bool:
-    """A first row is a header when one of its feature cells is text: neither a number nor a missing marker."""
-    return any(not _is_number(c) and c.strip().lower() not in MISSING for j, c in enumerate(first) if j != col)
 
 
 def _cell_problem(cell: str) -> str | None:
@@ -224,6 +207,145 @@ def _label_array(cells: list[str]) -> np.ndarray:
     except ValueError:
         return np.array(cells, dtype=str)
     return values if np.isfinite(values).all() else np.array(cells, dtype=str)
+
+
+# ------------------------------------------------------------------ header, label column, feature names
+HEADER_SAMPLE = 1000  # data rows compared with the first row to detect a header
+
+
+def detect_header(rows: list[tuple[int, list[str]]]) -> bool:
+    """Whether the first row is a header, judged from the data: in some column, the first row holds
+    text (not a number, not a missing marker) while the rows below hold numbers (at least 90% of
+    the present cells of the first :data:`HEADER_SAMPLE` rows). A file of one row is a header
+    (with no data) only when none of its cells is a number.
+
+    A header whose names are all numbers cannot be told from data: pass ``header=True``.
+    """
+    first, below = rows[0][1], rows[1:HEADER_SAMPLE + 1]
+    if not below:
+        return not any(_is_number(c) for c in first)
+    for j, cell in enumerate(first):
+        if _is_number(cell) or cell.strip().lower() in MISSING:
+            continue
+        present = [r[j] for _, r in below if r[j].strip().lower() not in MISSING]
+        if present and sum(_is_number(c) for c in present) >= 0.9 * len(present):
+            return True
+    return False
+
+
+def header_names(rows: list[tuple[int, list[str]]], has_header: bool) -> list[str] | None:
+    """The stripped cells of the first row when it is a header, else None."""
+    return [c.strip() for c in rows[0][1]] if has_header else None
+
+
+def _is_int(text: str) -> bool:
+    try:
+        int(text.strip())
+    except ValueError:
+        return False
+    return True
+
+
+def resolve_target(where: str, target: Any, names: list[str] | None, n_cols: int,
+                   header: bool | str = "infer") -> tuple[int, str]:
+    """The label column's index, and how it was chosen ("by name", "by index").
+
+    A str is a column name when the header has a column of exactly that name; otherwise a
+    str that is an integer ("0", "-1") is an index. An int is an index (negative counts
+    from the end).
+    """
+    if isinstance(target, str):
+        text = target.strip()
+        if names is not None and text in names:
+            return names.index(text), "chosen by name" + (" (the header has a column of that name)" if _is_int(text)
+                                                          else "")
+        if not _is_int(text):
+            if names is None:
+                how = "header=False" if header is False else "no header row was detected (pass header=True if it has one)"
+                raise DataFileError(f"target: expected a column index for {where} ({how}), received the name "
+                                    f"{target!r}")
+            raise DataFileError(f"target: expected one of the column names {names} of {where}, received "
+                                f"{target!r}{check.did_you_mean(text, names)}")
+        target = int(text)
+    if isinstance(target, bool) or not isinstance(target, (int, np.integer)):
+        raise check.fail_type("target", target, "a column index (int) or a column name (str)")
+    if not -n_cols <= int(target) < n_cols:
+        raise DataFileError(f"target: expected a column index in [{-n_cols}, {n_cols - 1}] for {where}, "
+                            f"received {target}")
+    return int(target) % n_cols, "chosen by index"
+
+
+def load_csv_inputs(path: Any, n_features: int, *, feature_names: Any = None, target: Any = None,
+                    recorded_target: dict[str, Any] | None = None, header: bool | str = "infer",
+                    delimiter: str = ",") -> tuple[np.ndarray, str]:
+    """The inputs X (m, n_features) of a CSV table for a trained model: what :func:`load_csv` read, without labels.
+
+    The table may be the training file itself (with its label column) or features only, with or
+    without a header. The label column is dropped when ``target`` names it (as in
+    :func:`load_csv`), or when the model recorded it (``recorded_target``: its name, found in the
+    header, or its index when the file has one column more than the model's inputs). When the
+    model recorded ``feature_names`` and the file has a header, the columns are matched by name
+    (any order); a missing or unexpected column is an error naming it. Returns X and a note
+    saying which columns were used.
+    """
+    path = existing_path("path", path)
+    where = f"path '{path}'"
+    rows = _read_rows(path, where, delimiter, min_cols=1)
+    n_cols = len(rows[0][1])
+    has_header = detect_header(rows) if header == "infer" else header
+    names = header_names(rows, has_header)
+    drop, how = _label_column(where, target, recorded_target, names, n_cols, n_features)
+    cols = [j for j in range(n_cols) if j != drop]
+    if feature_names is not None and names is not None:
+        cols = _by_name(where, [str(f) for f in feature_names], names, cols)
+        how += "; features matched by name"
+    elif len(cols) != n_features:
+        dropped = f" after dropping the label column {drop}" if drop is not None else ""
+        raise DataFileError(f"{where}: expected {n_features} feature columns{dropped}, as the model's input layer "
+                            f"has, received {len(cols)} (the label column is dropped by --target / target= or by the "
+                            "name the model recorded)")
+    data = rows[1:] if has_header else rows
+    if not data:
+        raise DataFileError(f"{where}: expected at least one data row after the header, received none")
+    where_col = [f"column {j} ({n!r})" if names else f"column {j}" for j, n in enumerate(names or [""] * n_cols)]
+    return _features(where, data, cols, where_col), how
+
+
+def _label_column(where: str, target: Any, recorded: dict[str, Any] | None, names: list[str] | None,
+                  n_cols: int, n_features: int) -> tuple[int | None, str]:
+    """Which column of an input table is the label (None: none), and a note saying why."""
+    if target is not None:
+        col, how = resolve_target(where, target, names, n_cols)
+        return col, f"dropped the label column {col} ({how})"
+    recorded = recorded or {}
+    if names is not None and recorded.get("name") in names:
+        col = names.index(recorded["name"])
+        return col, f"dropped the label column {recorded['name']!r} (the name the model recorded)"
+    index = recorded.get("index")
+    if names is None and n_cols == n_features + 1 and isinstance(index, int) and 0 <= index < n_cols:
+        return index, f"dropped the label column {index} (the index the model recorded)"
+    return None, "no label column"
+
+
+def _by_name(where: str, wanted: list[str], names: list[str], cols: list[int]) -> list[int]:
+    """The columns of ``wanted`` names, in that order; missing or unexpected columns are errors."""
+    present = {names[j]: j for j in cols}
+    missing = [n for n in wanted if n not in present]
+    extra = [n for n in present if n not in wanted]
+    if missing or extra:
+        parts = ([f"missing {missing}"] if missing else []) + ([f"unexpected {extra}"] if extra else [])
+        raise DataFileError(f"{where}: expected the feature columns the model was trained on {wanted}, received "
+                            f"columns {[names[j] for j in cols]} ({'; '.join(parts)})")
+    return [present[n] for n in wanted]
+
+
+def align_features(where: str, X: np.ndarray, names: Any, wanted: Any) -> np.ndarray:
+    """The columns of X (named ``names``) in the order of ``wanted`` (a model's feature names), checked by name."""
+    if names is None or wanted is None:
+        return X
+    names, wanted = [str(n) for n in names], [str(n) for n in wanted]
+    order = _by_name(where, wanted, names, list(range(len(names))))
+    return X[:, order]
 
 
 # ------------------------------------------------------------------------------------------------- NPZ

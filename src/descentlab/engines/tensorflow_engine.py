@@ -45,13 +45,17 @@ How it computes
 TensorFlow is optional (``pip install 'descentlab[tensorflow]'``). It is
 imported when a runner is built, never when this module is imported; a
 missing TensorFlow raises :class:`~descentlab.errors.EngineUnavailableError`.
-``TF_CPP_MIN_LOG_LEVEL=2`` is set (unless already set) before the import to keep
-TensorFlow's C++ start-up messages quiet; no other global state is touched.
+:func:`import_tensorflow` keeps TensorFlow's C++ start-up messages quiet
+(``TF_CPP_MIN_LOG_LEVEL=2`` unless already set, and the lines printed before
+absl logging starts are dropped); no other global state is touched.
 """
 
 from __future__ import annotations
 
 import os
+import re
+import sys
+import tempfile
 from typing import Any, Callable
 
 import numpy as np
@@ -70,15 +74,57 @@ CHUNK_STEPS = 256
 _OK, _SKIPPED, _FAULT = 0, 1, 2
 
 
+# What TensorFlow's C++ libraries print to stderr when they load, before absl logging is set up (so
+# TF_CPP_MIN_LOG_LEVEL cannot filter it): absl's preamble, the oneDNN notice (once per library that
+# registers it: twice) and the CPU-feature notice. Only these lines are dropped; anything else is shown.
+_STARTUP_NOISE = re.compile(
+    r"^(WARNING: All log messages before absl::InitializeLog\(\) is called are written to STDERR"
+    r"|[IW]\d{4} [\d:.]+\s+\d+ (port|cpu_feature_guard)\.cc:\d+\] .*"
+    r"|To enable the following instructions: .* in other operations, rebuild TensorFlow with the appropriate "
+    r"compiler flags\.)$")
+
+
 def import_tensorflow():
-    """The ``tensorflow`` module, or :class:`EngineUnavailableError` saying how to install it."""
+    """The ``tensorflow`` module, imported quietly, or :class:`EngineUnavailableError` saying how to install it.
+
+    Every part of descentlab that needs TensorFlow imports it through here. Before
+    the first import, ``TF_CPP_MIN_LOG_LEVEL=2`` is set (unless already set) and the
+    C++ start-up lines TensorFlow writes straight to file descriptor 2 are caught
+    and dropped (:data:`_STARTUP_NOISE`); any other line is passed on to stderr.
+    Numerics are untouched (``TF_ENABLE_ONEDNN_OPTS`` is left alone).
+    """
+    if sys.modules.get("tensorflow") is not None:  # already imported (a None entry means "not importable")
+        return sys.modules["tensorflow"]
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     try:
-        import tensorflow as tf
+        with _StartupFilter():
+            import tensorflow as tf
     except ImportError as exc:
         raise EngineUnavailableError(
             f"engine='tensorflow' needs TensorFlow, which is not installed; install it with: {INSTALL_HINT}") from exc
     return tf
+
+
+class _StartupFilter:
+    """Catch what is written to file descriptor 2 inside the block; on exit, pass on all but start-up noise."""
+
+    def __enter__(self) -> "_StartupFilter":
+        sys.stderr.flush()
+        self.saved = os.dup(2)
+        self.tmp = tempfile.TemporaryFile()
+        os.dup2(self.tmp.fileno(), 2)
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        sys.stderr.flush()
+        os.dup2(self.saved, 2)
+        os.close(self.saved)
+        with self.tmp:
+            self.tmp.seek(0)
+            text = self.tmp.read().decode("utf-8", errors="replace")
+        kept = [line for line in text.splitlines() if line.strip() and not _STARTUP_NOISE.match(line)]
+        if kept:
+            print("\n".join(kept), file=sys.stderr, flush=True)
 
 
 # ============================================================================ the model in TensorFlow

@@ -35,10 +35,11 @@ def get_experiment(name_or_path):
     """A preset by name, or a comparison from a .toml file."""
     import os
 
+    from .._checks import did_you_mean
     from ..errors import InputError
     if isinstance(name_or_path, str) and name_or_path in PRESETS:
         return PRESETS[name_or_path]
     if isinstance(name_or_path, (str, os.PathLike)) and str(name_or_path).lower().endswith(".toml"):
         return load_comparison(name_or_path)
     raise InputError(f"experiment: expected one of {sorted(PRESETS)} or a path to a .toml comparison, "
-                     f"received {name_or_path!r}")
+                     f"received {name_or_path!r}{did_you_mean(name_or_path, PRESETS)}")

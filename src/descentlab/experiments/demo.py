@@ -10,9 +10,10 @@ from typing import Any, Callable, Sequence
 
 from .outputs import check_out, publish
 from .presets import DEMO, PRESETS
-from .records import ExperimentResult, slug
+from .records import ExperimentResult, machine, machine_load, slug
 from . import report as _report
-from .runner import run_experiment
+from .progress import Progress, plan
+from .runner import load_dataset, run_experiment
 
 
 @dataclass
@@ -21,6 +22,7 @@ class DemoResult:
     seconds: float
     quick: bool
     written: list[Path] = field(default_factory=list)
+    machine: dict[str, Any] = field(default_factory=dict)
 
     @property
     def passed(self) -> bool:
@@ -28,20 +30,45 @@ class DemoResult:
 
     def to_dict(self) -> dict[str, Any]:
         return {"quick": self.quick, "seconds": round(self.seconds, 3), "passed": self.passed,
-                "experiments": [r.to_dict() for r in self.results]}
+                "machine": self.machine, "experiments": [r.to_dict() for r in self.results]}
 
     def table(self) -> str:
         return "\n\n".join(r.table() for r in self.results)
 
 
 def run_demo(*, quick: bool = False, seeds: int = 1, names: Sequence[str] = DEMO,
-             log: Callable[[str], None] | None = None) -> DemoResult:
-    """Run the course experiments in order; later ones may compare themselves with earlier ones."""
-    t0 = time.perf_counter()
+             log: Callable[[str], None] | None = None, progress: bool = False) -> DemoResult:
+    """Run the course experiments in order; later ones may compare themselves with earlier ones.
+
+    Each data set is loaded once (the two SIGNS experiments share theirs). With
+    ``progress=True`` a bar per arm and an overall bar (arms, runs, time left) go to
+    stderr while the experiments run (see :mod:`.progress`).
+    """
+    t0, load = time.perf_counter(), machine_load()
+    experiments = [PRESETS[name] for name in names]
+    datasets = _datasets(experiments)
+    bars = Progress(plan(experiments, datasets, seeds, quick), title="demo") if progress else None
     done: dict[str, ExperimentResult] = {}
-    for name in names:
-        done[name] = run_experiment(PRESETS[name], seeds=seeds, quick=quick, context=done, log=log)
-    return DemoResult(list(done.values()), time.perf_counter() - t0, quick)
+    try:
+        for exp in experiments:
+            done[exp.name] = run_experiment(exp, seeds=seeds, quick=quick, context=done, log=log,
+                                            dataset=datasets.get(exp.name), progress=bars)
+    finally:
+        if bars is not None:
+            bars.close()
+    return DemoResult(list(done.values()), time.perf_counter() - t0, quick, machine=machine(load))
+
+
+def _datasets(experiments: Sequence[Any]) -> dict[str, Any]:
+    """experiment name -> its data set, each distinct data set loaded once."""
+    cache: dict[tuple, Any] = {}
+    out = {}
+    for exp in experiments:
+        key = (exp.dataset, tuple(sorted(exp.dataset_options.items())))
+        if key not in cache:
+            cache[key] = load_dataset(exp)
+        out[exp.name] = cache[key]
+    return out
 
 
 def check_demo_out(out: Any, *, quick: bool = False, names: Sequence[str] = DEMO) -> Path:

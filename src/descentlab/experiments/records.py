@@ -7,6 +7,7 @@ records; none of them runs anything.
 from __future__ import annotations
 
 import math
+import os
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -14,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from .._format import number, seconds
 from ..errors import InputError
 from ..io.jsonsafe import jsonable
 from .spec import Arm, Experiment
@@ -113,6 +115,7 @@ class ExperimentResult:
     captions: dict[str, str] = field(default_factory=dict)
     models: dict[str, Any] = field(default_factory=dict, repr=False)      # file name -> Network
     engine_seconds: dict[str, Any] = field(default_factory=dict)          # engine -> s/epoch, or why not
+    machine: dict[str, Any] = field(default_factory=dict)                 # CPUs and load while it ran (timings' context)
 
     @property
     def name(self) -> str:
@@ -151,7 +154,7 @@ class ExperimentResult:
             "conclusions": [c.to_dict() for c in self.conclusions],
             "passed": self.passed,
             "figures": sorted(self.figures), "models": sorted(self.models),
-            "engine_seconds_per_epoch": self.engine_seconds,
+            "engine_seconds_per_epoch": self.engine_seconds, "machine": self.machine,
         }
 
     def table(self) -> str:
@@ -196,13 +199,11 @@ def unique_slugs(names: list[str]) -> list[str]:
     return out
 
 
-def _fmt(mean: float | None, std: float | None, n: int, digits: int = 4) -> str:
+def _fmt(mean: float | None, std: float | None, n: int) -> str:
+    """The mean with 4 significant digits, ± the standard deviation with 2 (several seeds)."""
     if mean is None:
         return "-"
-    text = f"{mean:.{digits}f}" if abs(mean) < 1e4 else f"{mean:.4g}"
-    if n > 1 and std is not None:
-        text += f" ± {std:.{digits}f}" if abs(std) < 1e4 else f" ± {std:.3g}"
-    return text
+    return number(mean) + (f" ± {number(std, 2)}" if n > 1 and std is not None else "")
 
 
 def format_table(result: ExperimentResult) -> str:
@@ -221,8 +222,8 @@ def format_table(result: ExperimentResult) -> str:
             course = a.arm.course or {}
             ctext = (f"{course['difference']:.4g}" if "difference" in course else
                      f"< {course['difference_below']:g}" if "difference_below" in course else "")
-            rows.append([a.name, f"{r['difference']:.3e}", "PASS" if r["passed"] else "FAIL",
-                         ", ".join(r["failed"]) or "-", f"{a.mean('seconds'):.2f}s", ctext])
+            rows.append([a.name, number(r["difference"]), "PASS" if r["passed"] else "FAIL",
+                         ", ".join(r["failed"]) or "-", seconds(a.mean("seconds")), ctext])
     else:
         cols = ["arm", "final cost", "train accuracy", "test accuracy", "time", "course train / test"]
         has_course = any(a.arm.course for a in result.arms)
@@ -232,10 +233,10 @@ def format_table(result: ExperimentResult) -> str:
             n = len(a.runs)
             course = a.arm.course or {}
             ctext = " / ".join(f"{course[k]:g}" for k in ("train_accuracy", "test_accuracy") if k in course)
-            rows.append([a.name, _fmt(a.mean("final_cost"), a.std("final_cost"), n, 6),
+            rows.append([a.name, _fmt(a.mean("final_cost"), a.std("final_cost"), n),
                          _fmt(a.mean("train_accuracy"), a.std("train_accuracy"), n),
                          _fmt(a.mean("test_accuracy"), a.std("test_accuracy"), n),
-                         f"{a.mean('seconds'):.1f}s", ctext or "-"][:len(cols)])
+                         seconds(a.mean("seconds")), ctext or "-"][:len(cols)])
     widths = [max(len(c), *(len(r[i]) for r in rows)) for i, c in enumerate(cols)]
     lines = [head, "  ".join(c.ljust(w) for c, w in zip(cols, widths)),
              "  ".join("-" * w for w in widths)]
@@ -245,9 +246,39 @@ def format_table(result: ExperimentResult) -> str:
             if run.stop_reason:
                 lines.append(f"  ! {a.name} (seed {run.seed}) stopped early: {run.stop_reason}")
     if result.engine_seconds:
-        timing = ", ".join(f"{k} {v:.3f} s" if isinstance(v, float) else f"{k} {v}" for k, v in result.engine_seconds.items())
+        timing = ", ".join(f"{k} {seconds(v)}" if isinstance(v, float) else f"{k} {v}" for k, v in result.engine_seconds.items())
         lines.append(f"  seconds per epoch by engine (median of {exp.engine_timing} epochs after a warm-up): {timing}")
     for c in result.conclusions:
-        tail = "  (not enforced: --quick)" if (c.passed is False and not c.enforced) else ""
-        lines.append(f"  {c.symbol} {c.text}: {c.measured}{tail}")
+        tag = unenforced_tag(c, result.quick)
+        lines.append(f"  {c.symbol} {c.text}: {c.measured}" + (f"  {tag}" if tag else ""))
     return "\n".join(lines)
+
+
+def unenforced_tag(c: Any, quick: bool) -> str:
+    """Why a checked conclusion does not decide the exit status: a goal, or a --quick run; '' when it does."""
+    if c.enforced or c.passed is None:
+        return ""
+    if getattr(c, "target", False):
+        return "(a goal: reported, not enforced)"
+    return "(not enforced: --quick)" if quick else "(not enforced)"
+
+
+def machine_load() -> float | None:
+    """The 1-minute load average (None where the system does not say)."""
+    try:
+        return round(os.getloadavg()[0], 2)
+    except (AttributeError, OSError):
+        return None
+
+
+def machine(load_before: float | None) -> dict[str, Any]:
+    """What the timings depend on: the CPUs, and the load average before and after the run."""
+    return {"cpus": os.cpu_count(), "load_before": load_before, "load_after": machine_load()}
+
+
+def machine_text(info: dict[str, Any]) -> str:
+    """'2 CPUs, load average 5.8 before and 7.0 after (1 minute)', or '' without the numbers."""
+    if not info or info.get("load_before") is None:
+        return ""
+    return (f"{info.get('cpus')} CPUs, load average {info['load_before']:.1f} before and "
+            f"{info.get('load_after') or 0:.1f} after (1 minute): timings grow with the load")

@@ -13,11 +13,13 @@ import datetime as _dt
 import html
 from typing import Any, Sequence
 
+from .._format import DIGITS, number
+from .figures import DPI
 from .links import playground_url
-from .records import ExperimentResult, slug
+from .records import ExperimentResult, machine_text, slug, unenforced_tag
 
 _CSS = """
-body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:2rem auto;max-width:1100px;
+body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:2rem auto;max-width:1320px;
 padding:0 1rem;color:#1d1d1f;line-height:1.45}
 h1{font-size:1.7rem;margin-bottom:.2rem}h2{margin-top:2.5rem;border-bottom:2px solid #ddd;padding-bottom:.2rem}
 table{border-collapse:collapse;margin:.8rem 0;font-size:.92rem}
@@ -29,10 +31,14 @@ border-left:4px solid #ccc;background:#fafafa}
 ul.conclusions li.pass{border-color:#137333}ul.conclusions li.fail{border-color:#b3261e}
 ul.conclusions li.info{border-color:#1a5fb4}
 .mark{font-weight:bold;font-size:1.1rem;margin-right:.4rem}.detail{color:#444;font-size:.9rem;margin-left:1.6rem}
-figure{display:inline-block;margin:.6rem 1rem .6rem 0;vertical-align:top}figure img{max-width:100%;
-border:1px solid #eee}figcaption{font-size:.85rem;color:#555;max-width:900px}
-pre{background:#f6f8fa;padding:.6rem;overflow-x:auto;font-size:.85rem}.note{font-size:.9rem;color:#444}
-.summary td:nth-child(3),.summary td:nth-child(4){text-align:center}
+.figures{display:flex;flex-wrap:wrap;gap:.6rem 1.2rem;align-items:flex-start;margin:.6rem 0}
+figure{margin:0;max-width:100%;flex:0 1 auto}figure img{max-width:100%;height:auto;border:1px solid #eee}
+figcaption{font-size:.85rem;color:#555}
+.wide{overflow-x:auto;max-width:100%}
+pre{background:#f6f8fa;padding:.6rem;font-size:.85rem;white-space:pre-wrap;overflow-wrap:anywhere}
+.note{font-size:.9rem;color:#444}
+@media (max-width:900px){pre{font-size:.72rem}}
+.summary td:nth-child(2){text-align:left}.summary td:nth-child(3),.summary td:nth-child(4){text-align:center}
 """
 
 
@@ -40,25 +46,31 @@ def _e(value: Any) -> str:
     return html.escape(str(value), quote=True)
 
 
-def _num(v: Any, digits: int = 4) -> str:
-    if v is None:
-        return "–"
-    return f"{v:.{digits}f}" if abs(v) < 1e4 else f"{v:.4g}"
+def _num(v: Any, digits: int = DIGITS) -> str:
+    return "–" if v is None else number(v, digits)
 
 
-def _mean_std(a: Any, key: str, digits: int = 4) -> str:
+def _mean_std(a: Any, key: str, digits: int = DIGITS) -> str:
+    """The mean with ``digits`` significant digits, ± the standard deviation with 2 (several seeds)."""
     mean = a.mean(key)
     if mean is None:
         return "–"
     text = _num(mean, digits)
     if len(a.runs) > 1:
-        text += f" ± {_num(a.std(key), digits)}"
+        text += f" ± {_num(a.std(key), 2)}"
     return text
 
 
+def png_size(png: bytes) -> tuple[int, int]:
+    """(width, height) in pixels from a PNG's header."""
+    return int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
+
+
 def _img(png: bytes, alt: str) -> str:
+    """The PNG inline, shown at 100 pixels per inch of the figure (it is drawn at figures.DPI, so it stays sharp)."""
     data = base64.b64encode(png).decode("ascii")
-    return f'<img src="data:image/png;base64,{data}" alt="{_e(alt)}">'
+    width, height = (round(v * 100 / DPI) for v in png_size(png))
+    return f'<img src="data:image/png;base64,{data}" width="{width}" height="{height}" alt="{_e(alt)}">'
 
 
 def _train_table(result: ExperimentResult) -> str:
@@ -76,14 +88,14 @@ def _train_table(result: ExperimentResult) -> str:
     for a in result.arms:
         course = a.arm.course or {}
         cells = [_e(a.name) + (f' <span class="course">({_e(a.arm.note)})</span>' if a.arm.note else ""),
-                 _mean_std(a, "final_cost", 6), _mean_std(a, "initial_cost", 4), _mean_std(a, "train_accuracy")]
+                 _mean_std(a, "final_cost"), _mean_std(a, "initial_cost"), _mean_std(a, "train_accuracy")]
         if has_course:
             cells.append(f'<span class="course">{_e(course.get("train_accuracy", "–"))}</span>')
         if has_test:
             cells.append(_mean_std(a, "test_accuracy"))
             if has_course:
                 cells.append(f'<span class="course">{_e(course.get("test_accuracy", "–"))}</span>')
-        cells.append(_mean_std(a, "seconds", 2))
+        cells.append(_mean_std(a, "seconds", 3))
         rows.append(cells)
     return _table(head, rows)
 
@@ -98,15 +110,15 @@ def _gradcheck_table(result: ExperimentResult) -> str:
                  f"&lt; {course['difference_below']:g}" if "difference_below" in course else "–")
         verdict = '<span class="pass">PASS</span>' if r["passed"] else '<span class="fail">FAIL</span>'
         rows.append([_e(a.name) + (f' <span class="course">({_e(a.arm.note)})</span>' if a.arm.note else ""),
-                     f"{r['difference']:.4e}", verdict, _e(", ".join(r["failed"]) or "–"),
+                     _num(r["difference"]), verdict, _e(", ".join(r["failed"]) or "–"),
                      f'<span class="course">{ctext}</span>'])
     return _table(head, rows)
 
 
 def _table(head: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
-    out = ["<table><thead><tr>" + "".join(f"<th>{_e(h)}</th>" for h in head) + "</tr></thead><tbody>"]
+    out = ['<div class="wide"><table><thead><tr>' + "".join(f"<th>{_e(h)}</th>" for h in head) + "</tr></thead><tbody>"]
     out += ["<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in rows]
-    out.append("</tbody></table>")
+    out.append("</tbody></table></div>")
     return "\n".join(out)
 
 
@@ -116,7 +128,8 @@ def _conclusions(result: ExperimentResult) -> str:
     items = []
     for c in result.conclusions:
         cls = "info" if c.passed is None else ("pass" if c.passed else "fail")
-        extra = "" if c.enforced or c.passed is None else ' <span class="course">(not enforced: --quick)</span>'
+        tag = unenforced_tag(c, result.quick)
+        extra = f' <span class="course">{_e(tag)}</span>' if tag else ""
         course = f'<div class="detail course">Course: {_e(c.course)}</div>' if c.course else ""
         if c.why:
             course += f'<div class="detail">Why: {_e(c.why)}</div>'
@@ -125,9 +138,9 @@ def _conclusions(result: ExperimentResult) -> str:
     return "<h3>What to remember, checked against this run</h3>\n<ul class=\"conclusions\">" + "\n".join(items) + "</ul>"
 
 
-def _section(result: ExperimentResult) -> str:
+def _section(result: ExperimentResult, heading: bool = True) -> str:
     exp = result.experiment
-    parts = [f'<section id="{_e(slug(exp.name))}">', f"<h2>{_e(exp.title)}</h2>"]
+    parts = [f'<section id="{_e(slug(exp.name))}">', f"<h2>{_e(exp.title)}</h2>" if heading else ""]
     meta = []
     if exp.assignment:
         meta.append(f"Course assignment: <b>{_e(exp.assignment)}</b>")
@@ -142,7 +155,8 @@ def _section(result: ExperimentResult) -> str:
         parts.append(f'<p class="note">Watch it train: <a href="{_e(live)}">open this experiment live in the playground</a> '
                      "(start it first with <code>descentlab playground</code>)</p>")
     if result.quick and exp.quick:
-        parts.append(f'<p class="fail">--quick run: {_e(exp.quick_note)}; the course\'s conclusions are not expected '
+        whose = "the course's conclusions are" if exp.source == "preset" else "its results are"
+        parts.append(f'<p class="fail">--quick run: {_e(exp.quick_note or "reduced sizes")}; {whose} not expected '
                      "to hold at this size.</p>")
     if exp.description:
         parts.append(f"<p>{_e(exp.description)}</p>")
@@ -156,9 +170,10 @@ def _section(result: ExperimentResult) -> str:
             if run.stop_reason:
                 parts.append(f'<p class="note fail">{_e(a.name)} (seed {run.seed}) stopped early: {_e(run.stop_reason)}</p>')
     if result.engine_seconds:
-        rows = [[_e(engine), f"{v:.3f}" if isinstance(v, float) else _e(v)] for engine, v in result.engine_seconds.items()]
+        rows = [[_e(engine), _num(v, 3) if isinstance(v, float) else _e(v)] for engine, v in result.engine_seconds.items()]
         parts.append(f"<h4>Seconds per epoch by engine</h4><p class=\"note\">The first arm's recipe from the same "
-                     f"initial weights, median of {exp.engine_timing} epochs after one warm-up epoch.</p>"
+                     f"initial weights, median of {exp.engine_timing} epochs after one warm-up epoch, on this machine under the "
+                     f"load stated at the top (see the README's performance section for quiet-machine numbers).</p>"
                      + _table(["engine", "s / epoch"], rows))
     parts.append(_conclusions(result))
     for note in exp.notes:
@@ -166,16 +181,24 @@ def _section(result: ExperimentResult) -> str:
     if exp.kind == "gradcheck":
         for a in result.arms:
             parts.append(f"<h4>check_gradients report: {_e(a.name)}</h4><pre>{_e(a.first.extra['report'])}</pre>")
+    figures = []
     for name, png in result.figures.items():
         caption = result.captions.get(name, name)
-        parts.append(f"<figure>{_img(png, caption)}<figcaption>{_e(caption)} "
-                     f"(<code>{_e(name)}</code>)</figcaption></figure>")
+        width = round(png_size(png)[0] * 100 / DPI)
+        figures.append(f'<figure style="width:{width}px">{_img(png, caption)}<figcaption>{_e(caption)} '
+                       f"(<code>{_e(name)}</code>)</figcaption></figure>")
+    if figures:
+        parts.append('<div class="figures">' + "\n".join(figures) + "</div>")
     parts.append("</section>")
     return "\n".join(p for p in parts if p)
 
 
-def render_report(results: Sequence[ExperimentResult], *, title: str | None = None, seconds: float | None = None) -> str:
-    """The HTML page for one or more experiment results."""
+def render_report(results: Sequence[ExperimentResult], *, title: str | None = None, seconds: float | None = None,
+                  machine: dict[str, Any] | None = None) -> str:
+    """The HTML page for one or more experiment results (``machine``: CPUs and load, see records.machine;
+    default: the load before the first result and after the last)."""
+    if machine is None and results:
+        machine = {**results[0].machine, "load_after": results[-1].machine.get("load_after")}
     from .._version import __version__
     title = title or (results[0].experiment.title if len(results) == 1 else "descentlab report")
     checks = [c for r in results for c in r.conclusions if c.passed is not None]
@@ -187,11 +210,16 @@ def render_report(results: Sequence[ExperimentResult], *, title: str | None = No
             '<meta name="viewport" content="width=device-width, initial-scale=1">',
             f"<title>{_e(title)}</title><style>{_CSS}</style></head><body>",
             f"<h1>{_e(title)}</h1>",
-            f'<p class="note">descentlab {_e(__version__)} · {when} · total {total:.1f} s</p>']
+            f'<p class="note">descentlab {_e(__version__)} · {when} · total {total:.1f} s'
+            + (f" · {_e(machine_text(machine))}" if machine_text(machine) else "") + "</p>"]
     if checks:
-        verdict = ('<span class="pass">every conclusion holds</span>' if not failed else
-                   f'<span class="fail">{len(failed)} conclusion{"s" if len(failed) > 1 else ""} do not hold</span>')
-        head.append(f"<p><b>{held} of {len(checks)} conclusions checked hold</b>: {verdict}.</p>")
+        enforced = sum(1 for c in checks if c.enforced)
+        verdict = (f'<span class="pass">every one of the {enforced} enforced conclusions holds</span>' if not failed else
+                   f'<span class="fail">{len(failed)} enforced conclusion{"s" if len(failed) > 1 else ""} '
+                   "do not hold</span>")
+        quick = (" (--quick: the runs are too short for the course's lessons, so only the gradient checks are "
+                 "enforced)" if any(r.quick for r in results) else "")
+        head.append(f"<p><b>{held} of {len(checks)} conclusions checked hold</b>; {verdict}{_e(quick)}.</p>")
     if len(results) > 1:
         rows = []
         for r in results:
@@ -203,5 +231,5 @@ def render_report(results: Sequence[ExperimentResult], *, title: str | None = No
                          _e(r.experiment.assignment or r.experiment.name), mark, f"{r.seconds:.1f}"])
         head.append('<div class="summary">' + _table(["experiment", "course assignment", "conclusions", "time (s)"], rows)
                     + "</div>")
-    body = [_section(r) for r in results]
+    body = [_section(r, heading=len(results) > 1 or r.experiment.title != title) for r in results]
     return "\n".join(head + body + ["</body></html>\n"])

@@ -22,7 +22,8 @@ from ..errors import InputError
 from .conclusions import check as check_conclusions
 from .figures import draw
 from .gradchecks import gradcheck_run
-from .records import ArmResult, ExperimentResult, RunResult
+from .progress import Progress, plan
+from .records import ArmResult, ExperimentResult, RunResult, machine, machine_load
 from .runs import time_engines, train_run, train_runs_lockstep
 from .spec import Arm, Experiment, validate
 
@@ -34,29 +35,60 @@ def run_seeds(base_seed: int, n: int) -> list[int]:
 
 
 def run_arm_seeds(experiment: Experiment, arm: Arm, dataset: Any, seeds: int = 1, *, quick: bool = False,
-                  log: Callable[[str], None] | None = None) -> list[RunResult]:
+                  log: Callable[[str], None] | None = None, progress: Progress | None = None) -> list[RunResult]:
     """Run one arm once per seed and return the runs, the course seed's run first.
 
     Run 0 (the course's seed, and order) trains on its own; the other seeds of a
     NumPy training arm train together in lockstep with :func:`~descentlab.fit_many`
     (K networks as the rows of one parameter buffer), which costs far less than K
-    separate runs and ends where they would, up to rounding.
+    separate runs and ends where they would, up to rounding. ``log`` receives one
+    line per finished run, or per lockstep group (saying it was one); ``progress``
+    shows the epochs while they run (see :mod:`.progress`).
     """
     cfg = experiment.config(arm, quick)
-    runner = KINDS[experiment.kind]
     all_seeds = run_seeds(cfg["seed"], seeds)
-    out = [runner(experiment, arm, dict(cfg), dataset, all_seeds[0], keep=True)]
+    say = (progress.write if progress is not None else log) or (lambda line: None)
+    out = [_one_run(experiment, arm, cfg, dataset, all_seeds[0], True, progress, last=seeds == 1, say=say)]
     rest = all_seeds[1:]
     if rest:
         rest_cfg = {**cfg, "shuffle": "random" if cfg.get("shuffle") == "course" else cfg.get("shuffle")}
         if experiment.kind == "train" and rest_cfg.get("engine", "numpy") == "numpy" and len(rest) > 1:
-            out += train_runs_lockstep(experiment, arm, rest_cfg, dataset, rest)
+            out += _lockstep(experiment, arm, rest_cfg, dataset, rest, progress, say)
         else:
-            out += [runner(experiment, arm, dict(rest_cfg), dataset, seed, keep=False) for seed in rest]
-    if log:
-        for r in out:
-            log(f"{experiment.name}: {arm.name} (seed {r.seed}): {r.seconds:.1f} s")
+            out += [_one_run(experiment, arm, dict(rest_cfg), dataset, seed, False, progress,
+                             last=seed == rest[-1], say=say) for seed in rest]
     return out
+
+
+def _one_run(experiment: Experiment, arm: Arm, cfg: dict, dataset: Any, seed: int, keep: bool,
+             progress: Progress | None, *, last: bool, say: Callable[[str], None]) -> RunResult:
+    """One run of one seed, with its bar; its time is said when it ends."""
+    bar = None if progress is None else progress.arm(experiment.name, arm.name, 1, f"{arm.name} (seed {seed})")
+    extra = {"callbacks": [bar]} if (bar is not None and experiment.kind == "train") else {}
+    try:
+        result = KINDS[experiment.kind](experiment, arm, dict(cfg), dataset, seed, keep=keep, **extra)
+    finally:
+        if bar is not None:
+            bar.finish(arm_done=last)
+    say(f"{experiment.name}: {arm.name} (seed {seed}): {result.seconds:.1f} s")
+    return result
+
+
+def _lockstep(experiment: Experiment, arm: Arm, cfg: dict, dataset: Any, seeds: list[int],
+              progress: Progress | None, say: Callable[[str], None]) -> list[RunResult]:
+    """Seeds 2..N of an arm, trained together by fit_many: one bar, and one line that says so."""
+    label = f"{arm.name}, seeds {seeds[0]}-{seeds[-1]} together in lockstep"
+    bar = None if progress is None else progress.arm(experiment.name, arm.name, len(seeds), label)
+    t0 = time.perf_counter()
+    try:
+        runs = train_runs_lockstep(experiment, arm, cfg, dataset, seeds, on_epoch=None if bar is None else bar.epoch)
+    finally:
+        if bar is not None:
+            bar.finish(arm_done=True)
+    total = time.perf_counter() - t0
+    say(f"{experiment.name}: {arm.name}, seeds {seeds[0]}-{seeds[-1]}: {len(seeds)} runs trained together in "
+        f"lockstep (fit_many) in {total:.1f} s, so {total / len(seeds):.2f} s per run on average")
+    return runs
 
 
 KINDS: dict[str, Callable[..., RunResult]] = {"train": train_run, "gradcheck": gradcheck_run}
@@ -90,7 +122,7 @@ def _dataset_info(experiment: Experiment, ds: Any) -> dict[str, Any]:
 
 def run_experiment(experiment: Experiment, *, seeds: int = 1, quick: bool = False, figures: bool = True,
                    context: Mapping[str, ExperimentResult] | None = None, dataset: Any = None,
-                   log: Callable[[str], None] | None = None) -> ExperimentResult:
+                   log: Callable[[str], None] | None = None, progress: Progress | bool | None = None) -> ExperimentResult:
     """Run every arm of ``experiment`` (``seeds`` runs each), check its conclusions, draw its figures.
 
     Args:
@@ -99,16 +131,27 @@ def run_experiment(experiment: Experiment, *, seeds: int = 1, quick: bool = Fals
         figures: draw the figures (PNG bytes in ``result.figures``).
         context: results of other experiments, for conclusions that compare experiments.
         dataset: the data set, if already loaded.
+        log: receives a line per finished run.
+        progress: a :class:`~.progress.Progress` to report to, or True for one of this
+            experiment alone (a bar per arm and an overall bar on stderr).
     """
     if isinstance(seeds, bool) or not isinstance(seeds, int) or seeds < 1:
         raise InputError(f"seeds: expected a positive integer, received {seeds!r}")
-    t0 = time.perf_counter()
+    t0, load = time.perf_counter(), machine_load()
     ds = dataset if dataset is not None else load_dataset(experiment)
     if experiment.kind == "train":
         for i, arm in enumerate(experiment.arms):  # every arm is checked before anything trains
             validate(experiment.config(arm, quick), ds, f"{experiment.where}: arms[{i}] ({arm.name})", runs=seeds)
-    arms = [ArmResult(arm, experiment.config(arm, quick), run_arm_seeds(experiment, arm, ds, seeds, quick=quick, log=log))
-            for arm in experiment.arms]
+    own = progress is True
+    if own:
+        progress = Progress(plan([experiment], {experiment.name: ds}, seeds, quick), title=experiment.name)
+    try:
+        arms = [ArmResult(arm, experiment.config(arm, quick),
+                          run_arm_seeds(experiment, arm, ds, seeds, quick=quick, log=log, progress=progress or None))
+                for arm in experiment.arms]
+    finally:
+        if own:
+            progress.close()
     result = ExperimentResult(experiment, arms, seeds, quick, _dataset_info(experiment, ds), 0.0)
     if experiment.engine_timing:
         result.engine_seconds = time_engines(experiment, experiment.config(experiment.arms[0], quick), ds,
@@ -121,4 +164,5 @@ def run_experiment(experiment: Experiment, *, seeds: int = 1, quick: bool = Fals
         if a.first.net is not None:
             result.models[result.arm_file(a.name)] = a.first.net  # one file per arm, even for names that slug alike
     result.seconds = time.perf_counter() - t0
+    result.machine = machine(load)
     return result

@@ -55,15 +55,30 @@ def _positive_inputs(net: Any, X: np.ndarray) -> dict[str, Any]:
                                 "z1_spread": float(Z.std(axis=0).mean())}}
 
 
+def validation(cfg: Mapping[str, Any], dataset: Any) -> dict[str, Any]:
+    """fit's arguments to record the test set's cost along the way (the curves of train vs held-out cost).
+
+    The test set is only *watched* (nothing is chosen on it); it is evaluated about
+    :data:`CURVE_EVALUATIONS` times per run, so long runs pay little for it.
+    """
+    if dataset is None or dataset.X_test is None:
+        return {}
+    return {"validation_data": (dataset.X_test, dataset.y_test),
+            "eval_every": max(1, int(cfg["epochs"]) // CURVE_EVALUATIONS)}
+
+
+CURVE_EVALUATIONS = 500
+
+
 def train_run(experiment: Experiment, arm: Arm, cfg: Mapping[str, Any], dataset: Any, seed: int,
-              keep: bool = True) -> RunResult:
+              keep: bool = True, callbacks: Sequence[Any] = ()) -> RunResult:
     """One training run of ``cfg`` with ``seed``: the numbers, diagnostics, history (and network)."""
     where = f"{experiment.name}: {arm.name}"
     net = build_network(cfg, seed, dataset, where)
     config = fit_config(cfg, seed, where)
     relu = any(h in ("relu", "leaky_relu") for h in net.hidden)
     extra: dict[str, Any] = {}
-    callbacks = []
+    callbacks = list(callbacks)
     if relu:
         with np.errstate(all="ignore"):
             extra["dead_units_init"] = _dead_counts(net.diagnose(dataset.X_train))
@@ -71,7 +86,8 @@ def train_run(experiment: Experiment, arm: Arm, cfg: Mapping[str, Any], dataset:
         first = _EpochDiagnostics(dataset.X_train)
         callbacks.append(first)
     t0 = time.perf_counter()
-    history = fit(net, dataset.X_train, dataset.y_train, config=config, verbose=0, callbacks=callbacks)
+    history = fit(net, dataset.X_train, dataset.y_train, config=config, verbose=0, callbacks=callbacks,
+                  **validation(cfg, dataset))
     seconds = time.perf_counter() - t0
     if history.interrupted:  # Ctrl-C: fit stopped cleanly; the experiment stops too and writes nothing
         raise KeyboardInterrupt
@@ -81,13 +97,14 @@ def train_run(experiment: Experiment, arm: Arm, cfg: Mapping[str, Any], dataset:
 
 
 def train_runs_lockstep(experiment: Experiment, arm: Arm, cfg: Mapping[str, Any], dataset: Any,
-                        seeds: Sequence[int]) -> list[RunResult]:
+                        seeds: Sequence[int], on_epoch: Any = None) -> list[RunResult]:
     """The runs of several seeds trained together by ``fit_many``; seconds are the lockstep time / K."""
     where = f"{experiment.name}: {arm.name}"
     nets = [build_network(cfg, seed, dataset, where) for seed in seeds]
     config = fit_config(cfg, seeds[0], where)
     t0 = time.perf_counter()
-    histories = fit_many(nets, dataset.X_train, dataset.y_train, config=config, seeds=list(seeds))
+    histories = fit_many(nets, dataset.X_train, dataset.y_train, config=config, seeds=list(seeds), on_epoch=on_epoch,
+                         **validation(cfg, dataset))
     seconds = (time.perf_counter() - t0) / len(seeds)
     return [_result(net, h, cfg, dataset, seed, seconds, {}, keep=False)
             for net, h, seed in zip(nets, histories, seeds)]

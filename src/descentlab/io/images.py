@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 
 from .. import _checks as check
-from ..errors import DataFileError
+from ..errors import DataFileError, InputError
 
 IMAGE_FORMATS = ("JPEG", "PNG", "BMP", "GIF", "TIFF", "WEBP", "PPM")
 IMAGE_EXTENSIONS = frozenset({".jpg", ".jpeg", ".jpe", ".png", ".bmp", ".gif", ".tif", ".tiff", ".webp",
@@ -238,6 +238,10 @@ def _classifier_outputs(net: Any) -> int:
 def _input_size(net: Any) -> tuple[int, int]:
     """(H, W) from net.info["image_shape"] (default (64, 64, 3)), checked against the input layer."""
     info = getattr(net, "info", None) or {}
+    n_inputs = net.layer_dims[0]
+    if not info.get("image_shape") and n_inputs != 64 * 64 * 3:
+        raise InputError(f"net: this model takes {n_inputs} number{'s' if n_inputs != 1 else ''} per example, "
+                         "not images (it was not trained on images: its file records no image_shape)")
     shape = info.get("image_shape") or (64, 64, 3)
     valid = (isinstance(shape, (tuple, list)) and len(shape) == 3 and int(shape[2]) == 3
              and all(isinstance(d, (int, np.integer)) and int(d) >= 1 for d in shape))
@@ -245,9 +249,8 @@ def _input_size(net: Any) -> tuple[int, int]:
         raise check.fail("net.info['image_shape']", shape, "(height, width, 3)")
     height, width = int(shape[0]), int(shape[1])
     if height * width * 3 != net.layer_dims[0]:
-        raise check.fail("net", f"a network with {net.layer_dims[0]} inputs",
-                         f"{height * width * 3} inputs, one per value of a {height}x{width}x3 image "
-                         "(net.info['image_shape'])")
+        raise InputError(f"net: this model's file says its images are {height}x{width}x3 ({height * width * 3} "
+                         f"numbers, net.info['image_shape']), but its input layer takes {n_inputs}")
     return height, width
 
 

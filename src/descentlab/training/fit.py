@@ -12,7 +12,6 @@ import os
 import signal
 import sys
 import threading
-import time
 from typing import Any, Sequence
 
 from .. import _checks as check
@@ -25,6 +24,7 @@ from .callbacks import Callback, EarlyStopping
 from .config import DEFAULTS, FitConfig, given_settings
 from .history import History
 from .prepare import PreparedData, streams, summary
+from .progress import EpochProgress as _Progress
 from .stepper import Stepper
 from .stepper import settle_config as _settle_config
 
@@ -52,33 +52,6 @@ class _Interrupts:
     def __exit__(self, *exc) -> None:
         if self._old is not None:
             signal.signal(signal.SIGINT, self._old)
-
-
-class _Progress:
-    """A tqdm bar over epochs (tqdm.auto: a widget in Jupyter, text in terminals; quiet when not a TTY)."""
-
-    def __init__(self, verbose: int, total: int, initial: int) -> None:
-        self.bar = None
-        if verbose:
-            from tqdm.auto import tqdm
-            self.bar = tqdm(total=total, initial=initial, unit="epoch", disable=None, leave=True, dynamic_ncols=True)
-        self._last = 0.0
-
-    def update(self, logs: dict[str, Any]) -> None:
-        if self.bar is None:
-            return
-        self.bar.update(1)
-        now = time.monotonic()
-        if now - self._last > 0.5:
-            self._last = now
-            post = {"cost": f"{logs['cost']:.4g}"}
-            if logs.get("val_cost") is not None:
-                post["val_cost"] = f"{logs['val_cost']:.4g}"
-            self.bar.set_postfix(post, refresh=False)
-
-    def close(self) -> None:
-        if self.bar is not None:
-            self.bar.close()
 
 
 class _Run(Stepper):
@@ -222,7 +195,8 @@ def fit(net: Network, X: Any, y: Any, *, config: FitConfig | None = None,
         seed: the run's seed (shuffle, dropout, split streams); None draws one and records it.
         shuffle: "random", "course" (the course's reseeded order) or "none".
         early_stopping: patience (int) or an :class:`EarlyStopping`; restores the best weights.
-        verbose: 0 silent; 1 a progress bar (only when the output is a terminal or Jupyter).
+        verbose: 0 silent; 1 progress on stderr: a bar in a terminal or Jupyter (a widget with
+            ipywidgets, text without), lines every few seconds elsewhere (see :mod:`.progress`).
         print_every: print the cost every N epochs, as the course does.
         on_nonfinite: "raise" (NonFiniteError), "stop" (end quietly) or "skip" (at most
             ``max_skips`` steps) when a step's cost or gradient is NaN or infinite.

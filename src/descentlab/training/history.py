@@ -17,7 +17,13 @@ Keys, one entry per epoch:
 from __future__ import annotations
 
 import math
+import sys
 from typing import Any
+
+def _plain(value: Any) -> Any:
+    """A NumPy scalar as the Python number it holds (np.float64 -> float), other values unchanged."""
+    return value.item() if hasattr(value, "item") and getattr(value, "shape", None) == () else value
+
 
 KEYS = ("epoch", "cost", "cost_data", "cost_l2", "accuracy", "val_cost", "val_accuracy", "lr", "time")
 
@@ -35,7 +41,7 @@ class History:
 
     def append(self, logs: dict[str, Any]) -> None:
         for k in KEYS:
-            self.history[k].append(logs.get(k))
+            self.history[k].append(_plain(logs.get(k)))
 
     def __getitem__(self, key: str) -> list:
         return self.history[key]
@@ -49,7 +55,8 @@ class History:
         return f"History({len(self)} epochs{cost}{', stopped: ' + self.stop_reason if self.stop_reason else ''})"
 
     def last(self) -> dict[str, Any] | None:
-        return {k: v[-1] for k, v in self.history.items()} if len(self) else None
+        """The last epoch's record, as plain Python numbers (int, float or None), or None before any epoch."""
+        return {k: _plain(v[-1]) for k, v in self.history.items()} if len(self) else None
 
     @property
     def epochs(self) -> int:
@@ -71,6 +78,42 @@ class History:
         return h
 
     def plot(self, ax: Any = None, keys: tuple[str, ...] = ("cost", "val_cost"), log: bool = False):
-        """Plot cost curves (or any keys) against the epoch; returns the matplotlib Axes."""
-        from ..plot import history_curves
-        return history_curves(self, ax=ax, keys=keys, log=log)
+        """Plot cost curves (or any keys) against the epoch and return the matplotlib Figure.
+
+        Without ``ax`` the curves go on a new pyplot figure (pyplot's current figure, with
+        your backend), so ``plt.savefig(...)`` or ``plt.show()`` afterwards sees them, as
+        after pandas' ``.plot()``; with ``ax`` they go on that Axes and its figure is returned.
+        """
+        from ..plot import history_curves, new_figure
+        if ax is None:
+            ax = new_figure(pyplot=True).add_subplot()
+        fig = history_curves(self, ax=ax, keys=keys, log=log).figure
+        fig._ipython_display_ = _shown_once(fig)  # Jupyter: `h.plot()` as a cell's last line shows one image
+        return fig
+
+
+def _shown_once(fig: Any):
+    """IPython's display of a figure that pyplot's inline backend will show at the end of the cell.
+
+    Returning the figure from ``h.plot()`` as a cell's last line would show it twice (IPython's
+    result, then the backend's end-of-cell flush): the result shows nothing while pyplot still
+    holds the figure, and the flush (or a later ``display(fig)``) shows it once.
+    """
+    def _ipython_display_() -> None:
+        import matplotlib.pyplot as plt
+        if plt.fignum_exists(fig.number) and not _called_by_inline_backend():
+            return
+        from IPython.display import Image, display
+
+        from ..plot import to_png
+        display(Image(data=to_png(fig)))
+    return _ipython_display_
+
+
+def _called_by_inline_backend() -> bool:
+    frame = sys._getframe(2)
+    while frame is not None:
+        if "matplotlib_inline" in frame.f_code.co_filename:
+            return True
+        frame = frame.f_back
+    return False

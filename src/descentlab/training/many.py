@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 import numpy as np
 
@@ -84,13 +84,15 @@ def fit_many(nets: Sequence[Network], X: Any, y: Any, *, config: FitConfig | Non
              batch_size: int | None = DEFAULTS["batch_size"], l2: Any = DEFAULTS["l2"],
              keep_prob: Any = DEFAULTS["keep_prob"], schedule: Any = DEFAULTS["schedule"],
              seeds: Sequence[int] | None = None, shuffle: str = DEFAULTS["shuffle"], validation_data: Any = None,
-             eval_every: int = 1, blas_threads: int | None = 1, **hyper: Any) -> list[History]:
+             eval_every: int = 1, blas_threads: int | None = 1, on_epoch: Callable[[int], Any] | None = None,
+             **hyper: Any) -> list[History]:
     """Train every network in ``nets`` in place, in lockstep, and return their Histories.
 
     Per-run settings (``lr``, ``l2``, ``keep_prob``, ``seeds`` and optimizer
     hyperparameters such as ``beta`` or ``beta1``) are one value for all runs or a
     list with one value per run. ``config`` (a FitConfig) supplies every setting not
-    given as a keyword. Other arguments are as in :func:`~descentlab.fit`.
+    given as a keyword. ``on_epoch(epoch)`` is called after each epoch (progress).
+    Other arguments are as in :func:`~descentlab.fit`.
     """
     _check_same_architecture(nets)
     cfgs = _run_configs(nets[0], config, given_settings(locals()), seeds, hyper, len(nets))
@@ -105,7 +107,7 @@ def fit_many(nets: Sequence[Network], X: Any, y: Any, *, config: FitConfig | Non
     shufflers = [Shuffler(c.shuffle, len(data.X), r[0]) for c, r in zip(cfgs, rngs)]
     histories = [History(c.to_dict(), c.seed) for c in cfgs]
     with threads.blas_threads(blas_threads):
-        _train(runner, cfgs, shufflers, histories, data, eval_every, len(nets))
+        _train(runner, cfgs, shufflers, histories, data, eval_every, len(nets), on_epoch)
     for k, net in enumerate(nets):
         net.theta[...] = runner.theta[k]
         net.info["training"] = summary(histories[k], cfgs[k])
@@ -165,7 +167,7 @@ class _Recorder:
                 h.history[key] = [None if x != x else x for x in column]  # NaN: not measured
 
 
-def _train(runner, cfgs, shufflers, histories, data, eval_every, K) -> None:
+def _train(runner, cfgs, shufflers, histories, data, eval_every, K, on_epoch=None) -> None:
     lr0 = np.array([c.optimizer.lr for c in cfgs])[:, None]
     epochs = cfgs[0].epochs
     recorder = _Recorder(epochs, K)
@@ -184,6 +186,8 @@ def _train(runner, cfgs, shufflers, histories, data, eval_every, K) -> None:
         for k, step, what in faults:
             histories[k].stop_reason = (f"training diverged at epoch {epoch}, step {step}: {what}; this run was "
                                         "stopped and kept its last finite parameters")
+        if on_epoch is not None:
+            on_epoch(epoch)
         if not runner.alive.any():
             break
     recorder.fill(histories)

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from .. import _checks as check
+from ..core import labels
 
 
 @dataclass
@@ -32,6 +33,7 @@ class PreparedData:
     @classmethod
     def prepare(cls, net: Any, X: Any, y: Any, validation_data: Any, validation_split: float,
                 rng: np.random.Generator) -> "PreparedData":
+        name_classes(net, y)
         Xp = net.prepare_inputs(X, "X", bias_column=True)  # a view of the engine's (m, n_0 + 1) array
         Y = net.encode_targets(y, len(Xp), "y")
         Xv = Yv = None
@@ -44,6 +46,20 @@ class PreparedData:
             Xp, Y, Xv, Yv = _split(Xp, Y, validation_split, rng)
         labels = lambda A: A.argmax(axis=1) if (A is not None and net.output == "softmax") else None  # noqa: E731
         return cls(Xp, Y, labels(Y), Xv, Yv, labels(Yv))
+
+
+def name_classes(net: Any, y: Any) -> None:
+    """Text labels (``"cat"``, ``"dog"``) for a network without class names: its classes become the sorted
+    distinct labels (``net.class_names``, saved with the model), as scikit-learn's ``classes_``; the
+    network's targets then map them to 0..C-1 (:mod:`descentlab.core.labels`)."""
+    if net.class_names is None and net.head.is_classifier and labels.is_text(y):
+        names = labels.classes_of(y)
+        want = 2 if net.output == "sigmoid" else net.layer_dims[-1]
+        if len(names) != want:
+            raise check.fail_described("y", f"{len(names)} distinct labels {names[:10]}",
+                                       f"{want} classes, as many as the network's {net.output} output has "
+                                       "(or set net.class_names to the classes, in output order)")
+        net.class_names = names
 
 
 def _split(Xp: np.ndarray, Y: np.ndarray, fraction: float, rng: np.random.Generator) -> tuple:

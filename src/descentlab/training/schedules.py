@@ -7,6 +7,7 @@ constant        α0
 inverse_time    α0 / (1 + rate · epoch)                    update_lr
 staircase       α0 / (1 + rate · ⌊epoch / interval⌋)       schedule_lr_decay
 exponential     α0 · base^(epoch / interval)               (lecture: 0.95^epoch · α0)
+power           α0 / (1 + rate · epoch)^power              (scikit-learn's invscaling with rate = m)
 ==============  =========================================  ==========================
 
 ``delay`` shifts a schedule by whole epochs: α(epoch) = schedule(max(epoch − delay, 0)).
@@ -97,9 +98,31 @@ class ExponentialDecay(Schedule):
         return lr0 * self.base ** power
 
 
+@dataclass(frozen=True)
+class PowerDecay(Schedule):
+    """α(epoch) = α0 / (1 + rate · epoch)^power.
+
+    With ``rate`` = the number of training examples and ``power`` = ``power_t`` this is
+    scikit-learn's ``learning_rate="invscaling"`` (α0 / (t + 1)^power_t, t the examples
+    seen, updated after each epoch).
+    """
+
+    rate: float = 1.0
+    power: float = 0.5
+    name: ClassVar[str] = "power"
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        object.__setattr__(self, "rate", check.real("rate", self.rate, low=0.0))
+        object.__setattr__(self, "power", check.real("power", self.power, low=0.0))
+
+    def rate_at(self, lr0, epoch):
+        return lr0 / (1 + self.rate * epoch) ** self.power
+
+
 SCHEDULES: dict[str, type[Schedule]] = {
     "constant": Constant, "inverse_time": InverseTimeDecay, "staircase": StaircaseDecay,
-    "scheduled": StaircaseDecay, "exponential": ExponentialDecay,
+    "scheduled": StaircaseDecay, "exponential": ExponentialDecay, "power": PowerDecay,
 }
 
 
