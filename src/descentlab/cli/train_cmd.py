@@ -168,18 +168,20 @@ def run(args: argparse.Namespace) -> int:
 
     ds = load_data(args)
     out = args.out or default_out(ds)
-    if args.out is None:
-        Path(out).parent.mkdir(parents=True, exist_ok=True)
-    for flag, path in (("--out", out), ("--checkpoint", args.checkpoint)):
-        if path:
-            check_writable(path, flag)  # a bad output path fails now, not after the training
+    # a bad output path fails now, not after the training (the default folder is made only to save)
+    check_writable(out, "--out") if args.out else check_writable(Path(out).parent, "--out", folder=True)
+    if args.checkpoint:
+        check_writable(args.checkpoint, "--checkpoint")
     net = build_network(args, ds)
     config = FitConfig(optimizer=_optimizer(args), epochs=args.epochs, batch_size=args.batch_size, l2=args.l2,
                        keep_prob=args.keep_prob, schedule=_schedule(args), seed=args.seed, shuffle=args.shuffle,
                        engine=args.engine)
     config.resolve(net)  # every setting is checked before anything is printed: a bad one is one line
     check.real("--validation-split", args.validation_split, low=0.0, high=1.0, high_open=True)
-    if args.resume and not Path(args.resume).exists() and args.resume != args.checkpoint:
+    if args.resume and Path(args.resume).exists():
+        from ..training import checkpoint
+        checkpoint.load(args.resume)  # a damaged checkpoint is one line now, before anything is printed
+    elif args.resume and args.resume != args.checkpoint:
         from ..errors import ModelFileError
         raise ModelFileError(f"{args.resume}: no such file")
     if not args.json:
@@ -193,6 +195,7 @@ def run(args: argparse.Namespace) -> int:
                   verbose=0 if (args.quiet or args.json) else 1, print_every=args.print_every,
                   checkpoint=args.checkpoint, checkpoint_every=args.checkpoint_every, resume=args.resume)
     result = _result(net, ds, history)
+    Path(out).parent.mkdir(parents=True, exist_ok=True)
     net.save(out)
     result["model"] = out
     result["model_default_path"] = args.out is None
