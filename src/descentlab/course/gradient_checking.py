@@ -89,6 +89,8 @@ def backward_propagation(x: Any, theta: Any) -> Any:
 
 def difference_1d(x: Any, theta: Any, epsilon: Any) -> np.float64:
     """The course's 1-D check: central difference of J against dtheta, ||grad - gradapprox|| / (||grad|| + ||gradapprox||)."""
+    cc.scalar("x", x)
+    cc.scalar("theta", theta)
     cc.positive("epsilon", epsilon)
     thetaplus = theta + epsilon
     thetaminus = theta - epsilon
@@ -225,11 +227,9 @@ def difference_n(parameters: Any, gradients: Any, X: Any, Y: Any, epsilon: Any) 
     Xc = cc.inputs("X", X, dims[0])
     Yc = _labels(Y, Xc.shape[1])
     cc.positive("epsilon", epsilon)
+    cc.like("gradients", gradients, _names(parameters, ""), parameters)
     parameters_values, _ = dictionary_to_vector(parameters)
     grad = gradients_to_vector(gradients)
-    if grad.shape != parameters_values.shape:
-        raise check.fail("gradients", f"{grad.shape[0]} gradient entries",
-                         f"{parameters_values.shape[0]}, one per parameter (dW[l] shaped like W[l], db[l] like b[l])")
     num_parameters = parameters_values.shape[0]
     J_plus = np.zeros((num_parameters, 1))
     J_minus = np.zeros((num_parameters, 1))
