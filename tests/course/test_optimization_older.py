@@ -19,10 +19,10 @@ import math
 import numpy as np
 import opt_cases as F
 import pytest
-from course_checks import printed, values
+from course_checks import printed
 from course_oracle import o_backward, o_forward
 
-from descentlab import Adam, GD, Momentum
+from descentlab import GD, Adam, Momentum
 from descentlab.core.layout import Layout
 from descentlab.course import optimization as co
 from descentlab.course.v2017 import optimization as v2017

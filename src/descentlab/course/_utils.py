@@ -145,7 +145,7 @@ def backward(X: Any, Y: Any, cache: tuple, *, folded: bool, lambd: Any = None, k
     ``db1 = 4./m * np.sum(dZ1, ...)``).
     """
     m = X.shape[1]
-    Zs, As, Ws, Ds = unpack(cache, dropout=keep_prob is not None)
+    _, As, Ws, Ds = unpack(cache, dropout=keep_prob is not None)
     L = len(Ws)
     z, a = ("dz", "da") if folded else ("dZ", "dA")
     grads: dict[str, Any] = {}

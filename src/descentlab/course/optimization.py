@@ -38,8 +38,8 @@ same draws): NumPy's global random state is never read or changed.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
-from typing import Any, Callable
+from collections.abc import Callable, Mapping
+from typing import Any
 
 import numpy as np
 

@@ -22,10 +22,21 @@ from typing import Any
 import numpy as np
 
 from .. import _checks as cc
-from ..gradient_checking import (  # noqa: F401  (the functions this edition shares with the older one)
-    COURSE_LAYER_DIMS, difference_n, backward_propagation, backward_propagation_n, backward_propagation_n_fixed,
-    dictionary_to_vector, difference_1d, forward_propagation, forward_propagation_n, gradients_to_vector, relu,
-    sigmoid, vector_to_dictionary, verdict,
+from ..gradient_checking import (
+    COURSE_LAYER_DIMS,
+    backward_propagation,
+    backward_propagation_n,
+    backward_propagation_n_fixed,
+    dictionary_to_vector,
+    difference_1d,
+    difference_n,
+    forward_propagation,
+    forward_propagation_n,
+    gradients_to_vector,
+    relu,
+    sigmoid,
+    vector_to_dictionary,
+    verdict,
 )
 
 __all__ = [

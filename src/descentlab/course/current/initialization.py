@@ -9,5 +9,5 @@ import silences the ``log(0)`` warnings for the whole process; descentlab silenc
 course's functions only.
 """
 
-from ..initialization import *  # noqa: F401,F403  (the same functions)
+from ..initialization import *  # the same functions: see that module
 from ..initialization import __all__  # noqa: F401

@@ -21,16 +21,32 @@ The three revisions of this edition's ``testCases.py`` / ``public_tests.py`` (W2
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
 from ... import _checks as check
 from .. import _checks as cc
-from ..optimization import (  # noqa: F401  (the functions this edition shares with the older one)
-    backward_propagation, checked_adam, checked_model_args, compute_cost, forward_propagation, initialize_adam,
-    initialize_parameters, initialize_velocity, load_dataset, load_params_and_grads, plot_decision_boundary,
-    predict, predict_dec, random_mini_batches, relu, sigmoid, train, update_parameters_with_gd,
+from ..optimization import (
+    backward_propagation,
+    checked_adam,
+    checked_model_args,
+    compute_cost,
+    forward_propagation,
+    initialize_adam,
+    initialize_parameters,
+    initialize_velocity,
+    load_dataset,
+    load_params_and_grads,
+    plot_decision_boundary,
+    predict,
+    predict_dec,
+    random_mini_batches,
+    relu,
+    sigmoid,
+    train,
+    update_parameters_with_gd,
     update_parameters_with_momentum,
 )
 

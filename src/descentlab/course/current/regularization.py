@@ -8,5 +8,5 @@ with one fixed mask (train 0.9289099526066351 / test 0.95). The current ``reg_ut
 in ``predict``'s ``np.int64`` and its process-wide ``np.seterr``.
 """
 
-from ..regularization import *  # noqa: F401,F403  (the same functions)
+from ..regularization import *  # the same functions: see that module
 from ..regularization import __all__  # noqa: F401

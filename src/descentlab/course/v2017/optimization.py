@@ -20,10 +20,24 @@ import numpy as np
 
 from .. import _checks as cc
 from .. import _utils as U
-from ..optimization import (  # noqa: F401  (the functions this release shares with the 2019 revision)
-    backward_propagation, checked_model_args, forward_propagation, initialize_adam, initialize_parameters,
-    initialize_velocity, load_dataset, load_params_and_grads, plot_decision_boundary, predict, predict_dec,
-    random_mini_batches, relu, sigmoid, train, update_parameters_with_adam, update_parameters_with_gd,
+from ..optimization import (
+    backward_propagation,
+    checked_model_args,
+    forward_propagation,
+    initialize_adam,
+    initialize_parameters,
+    initialize_velocity,
+    load_dataset,
+    load_params_and_grads,
+    plot_decision_boundary,
+    predict,
+    predict_dec,
+    random_mini_batches,
+    relu,
+    sigmoid,
+    train,
+    update_parameters_with_adam,
+    update_parameters_with_gd,
     update_parameters_with_momentum,
 )
 

@@ -22,9 +22,22 @@ from typing import Any
 import numpy as np
 
 from ..tensorflow_intro import (  # noqa: F401  (the functions this release shares with v3b)
-    COURSE_LAYER_DIMS, compute_cost, convert_to_one_hot, cost, forward_propagation, forward_propagation_for_predict,
-    initialize_parameters, linear_function, load_dataset, one_hot_matrix, ones, placeholders, predict,
-    random_mini_batches, sigmoid, train,
+    COURSE_LAYER_DIMS,
+    compute_cost,
+    convert_to_one_hot,
+    cost,
+    forward_propagation,
+    forward_propagation_for_predict,
+    initialize_parameters,
+    linear_function,
+    load_dataset,
+    one_hot_matrix,
+    ones,
+    placeholders,
+    predict,
+    random_mini_batches,
+    sigmoid,
+    train,
 )
 
 __all__ = [
