@@ -20,6 +20,7 @@ import numpy as np
 
 from ..errors import InputError
 from .conclusions import check as check_conclusions
+from .course_runs import course_run
 from .figures import draw
 from .gradchecks import gradcheck_run
 from .records import ArmResult, ExperimentResult, RunResult, slug
@@ -40,13 +41,14 @@ def run_arm_seeds(experiment: Experiment, arm: Arm, dataset: Any, seeds: int = 1
     Run 0 (the course's seed, and order) trains on its own; the other seeds of a
     NumPy training arm train together in lockstep with :func:`~descentlab.fit_many`
     (K networks as the rows of one parameter buffer), which costs far less than K
-    separate runs and ends where they would, up to rounding.
+    separate runs and ends where they would, up to rounding. An arm that runs the
+    course's own code (``arm.code``) runs once: the course's code seeds itself.
     """
     cfg = experiment.config(arm, quick)
-    runner = KINDS[experiment.kind]
+    runner = course_run if arm.code else KINDS[experiment.kind]
     all_seeds = run_seeds(cfg["seed"], seeds)
     out = [runner(experiment, arm, dict(cfg), dataset, all_seeds[0], keep=True)]
-    rest = all_seeds[1:]
+    rest = all_seeds[1:] if not arm.code else []  # the course's code seeds itself: every run would be the same
     if rest:
         rest_cfg = {**cfg, "shuffle": "random" if cfg.get("shuffle") == "course" else cfg.get("shuffle")}
         if experiment.kind == "train" and rest_cfg.get("engine", "numpy") == "numpy" and len(rest) > 1:
