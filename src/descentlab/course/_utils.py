@@ -114,20 +114,20 @@ def forward_with_dropout(X: Any, parameters: Mapping, keep_prob: Any, masks: lis
     return A, tuple(cache)
 
 
-def unpack(cache: tuple, dropout: bool = False) -> tuple[list, list, list, list]:
-    """([Z1, ...], [A1, ...], [W1, ...], [D1, ...]) of a course cache."""
-    Zs, As, Ws, Ds = [], [], [], []
+def unpack(cache: tuple, dropout: bool = False) -> tuple[Any, Any, Any]:
+    """([A1, ...], [W1, ...], [D1, ...]) of a course cache."""
+    if not dropout:  # (Z1, A1, W1, b1, Z2, A2, W2, b2, ...)
+        return cache[1::4], cache[2::4], ()
+    As, Ws, Ds = [], [], []
     i, n = 0, len(cache)
-    while i < n:
-        last = i + 4 == n
-        Zs.append(cache[i])
-        if dropout and not last:
+    while i < n:  # (Z1, D1, A1, W1, b1, ..., ZL, AL, WL, bL)
+        if i + 4 != n:
             Ds.append(cache[i + 1])
             i += 1
         As.append(cache[i + 1])
         Ws.append(cache[i + 2])
         i += 4
-    return Zs, As, Ws, Ds
+    return As, Ws, Ds
 
 
 # ------------------------------------------------------------------------------------- backward
@@ -145,7 +145,7 @@ def backward(X: Any, Y: Any, cache: tuple, *, folded: bool, lambd: Any = None, k
     ``db1 = 4./m * np.sum(dZ1, ...)``).
     """
     m = X.shape[1]
-    _, As, Ws, Ds = unpack(cache, dropout=keep_prob is not None)
+    As, Ws, Ds = unpack(cache, dropout=keep_prob is not None)
     L = len(Ws)
     z, a = ("dz", "da") if folded else ("dZ", "dA")
     grads: dict[str, Any] = {}
@@ -155,14 +155,14 @@ def backward(X: Any, Y: Any, cache: tuple, *, folded: bool, lambd: Any = None, k
         grads[z + str(l)] = dZ
         if folded:
             dW = np.dot(dZ, A_prev.T)
-            db = np.sum(dZ, axis=1, keepdims=True)
+            db = dZ.sum(axis=1, keepdims=True)  # np.sum(dZ, axis=1, keepdims=True): the same reduction
         else:
             dW = 1. / m * np.dot(dZ, A_prev.T)
             if planted_mistakes and l == 2:
                 dW = dW * 2
             if lambd is not None:
                 dW = dW + lambd * Ws[l - 1] / m
-            db = (4. if planted_mistakes and l == 1 else 1.) / m * np.sum(dZ, axis=1, keepdims=True)
+            db = (4. if planted_mistakes and l == 1 else 1.) / m * dZ.sum(axis=1, keepdims=True)
         grads["dW" + str(l)] = dW
         grads["db" + str(l)] = db
         if l > 1:
@@ -172,17 +172,7 @@ def backward(X: Any, Y: Any, cache: tuple, *, folded: bool, lambd: Any = None, k
                 dA = dA / keep_prob
             grads[a + str(l - 1)] = dA
             dZ = np.multiply(dA, np.int64(As[l - 2] > 0))
-    return _course_order(grads, L, z, a)
-
-
-def _course_order(grads: dict[str, Any], L: int, z: str, a: str) -> dict[str, Any]:
-    """The keys in the course's order: dZ3, dW3, db3, dA2, dZ2, dW2, db2, dA1, dZ1, dW1, db1."""
-    order = []
-    for l in range(L, 0, -1):
-        if l < L:
-            order.append(a + str(l))
-        order += [z + str(l), "dW" + str(l), "db" + str(l)]
-    return {k: grads[k] for k in order}
+    return grads  # in the course's order: dZ3, dW3, db3, dA2, dZ2, dW2, db2, dA1, dZ1, dW1, db1
 
 
 # ---------------------------------------------------------------------------------------- costs

@@ -238,9 +238,9 @@ def train(X: Any, Y: Any, layers_dims: list, optimizer: str, *, learning_rate: A
             a3, caches = U.forward(minibatch_X, parameters)
             logprobs = U.log_probs(a3, minibatch_Y)
             if cost == "last_minibatch":
-                cost_value = 1. / minibatch_Y.shape[1] * np.sum(logprobs)
+                cost_value = 1. / minibatch_Y.shape[1] * logprobs.sum()  # np.sum(logprobs): the same reduction
             else:
-                cost_total += np.sum(logprobs)
+                cost_total += logprobs.sum()
             grads = U.backward(minibatch_X, minibatch_Y, caches, folded=True)
             if optimizer == "gd":
                 parameters = U.update_parameters(parameters, grads, learning_rate)
