@@ -211,6 +211,13 @@ def test_forward_backward_loss_update_are_the_course_code():
         np.testing.assert_array_equal(new[k], original[k] - 0.1 * want["d" + k])
 
 
+def test_sigmoid_and_relu_are_the_utils():
+    z = np.array([[-800.0, -1.0, 0.0, 2.0, 40.0]])
+    np.testing.assert_array_equal(co.sigmoid(z[:, 1:]), 1 / (1 + np.exp(-z[:, 1:])))
+    assert co.sigmoid(40.0) == 1.0 and co.sigmoid(-800.0) == 0.0  # exactly 1 and 0 (exp overflows), as the course's
+    np.testing.assert_array_equal(co.relu(z), np.maximum(0, z))
+
+
 def test_compute_loss_nansum_drops_0_log_0_but_keeps_inf():
     Y = np.array([[1, 0, 1, 0]])
     assert co.compute_loss(np.array([[1.0, 0.0, 0.5, 0.25]]), Y) == pytest.approx((np.log(2) + np.log(4 / 3)) / 4)
