@@ -73,3 +73,12 @@ def moons():
     finally:
         np.random.set_state(state)
     return X, y
+
+
+@pytest.fixture(autouse=True)
+def _restore_numpy_global_random_state():
+    """The course's fixtures (tests/course) seed NumPy's global random state, exactly as its testCases.py and
+    public_tests.py do (np.random.seed(1) then draws); the state is put back after every test, so no other test sees it."""
+    state = np.random.get_state()
+    yield
+    np.random.set_state(state)

@@ -24,11 +24,18 @@ def _accuracies(result):
 # ------------------------------------------------------------------------------ the course's numbers
 def test_initialization_reproduces_the_course():
     result = run_experiment(PRESETS["initialization"], figures=False)
-    assert _accuracies(result) == {"zeros": (0.5, 0.5), "random": (0.83, 0.86), "he": (0.9933, 0.96)}
+    assert _accuracies(result) == {"zeros": (0.5, 0.5), "random": (0.83, 0.86), "he": (0.9933, 0.96),
+                                   "random, the course's code": (0.83, 0.86)}
     rand = result.arm("random").first
-    assert np.isfinite(rand.initial_cost) and rand.initial_cost > 1000  # the course printed inf
+    assert np.isfinite(rand.initial_cost) and rand.initial_cost > 1000  # descentlab's cost from the logits
+    course = result.arm("random, the course's code")
+    assert course.first.initial_cost == np.inf and course.first.extra["printed"][0] == "Cost after iteration 0: inf"
+    assert "the course's code printed 'Cost after iteration 0: inf'; descentlab: initial cost 1773.59" in result.table()
     assert result.arm("zeros").first.extra["symmetric_layers"] == [1, 2]
     assert all(c.passed for c in result.conclusions) and result.passed
+    doc = json.loads(json.dumps(result.to_dict(), allow_nan=False))
+    assert doc["arms"][3]["runs"][0]["printed"][0] == "Cost after iteration 0: inf"
+    assert any("inf" in c["measured"] and c["passed"] for c in doc["conclusions"])
 
 
 def test_regularization_reproduces_the_course():
@@ -36,9 +43,11 @@ def test_regularization_reproduces_the_course():
     acc = _accuracies(result)
     assert acc["none"] == (0.9479, 0.915)
     assert acc["L2 0.7"] == (0.9384, 0.93)
+    assert acc["dropout 0.86, the course's code (one fixed mask)"] == (0.9289, 0.95)  # the course's code, exactly
     # fresh dropout masks every iteration (the course reused one): near, not equal to, the course's 0.95
-    assert 0.92 <= acc["dropout 0.86"][1] <= 0.96
+    assert 0.92 <= acc["dropout 0.86, fresh masks"][1] <= 0.96
     assert all(c.passed for c in result.conclusions), [c for c in result.conclusions if not c.passed]
+    assert "ONE fixed mask" in result.table()
 
 
 def test_gradient_checking_passes_the_right_pass_and_names_the_broken_parameters():
@@ -46,8 +55,51 @@ def test_gradient_checking_passes_the_right_pass_and_names_the_broken_parameters
     ok, bad = result.arm("correct").first.extra, result.arm("broken").first.extra
     assert ok["passed"] and ok["difference"] < 1e-7
     assert not bad["passed"] and sorted(bad["failed"]) == ["W2", "b1"]
-    assert bad["difference"] == pytest.approx(0.2850931567761624, rel=1e-6)  # the course's number
-    assert result.passed
+    assert bad["difference"] == pytest.approx(0.2850931567761623, rel=1e-6)  # the course's number
+    course_ok = result.arm("correct, the course's algorithm").first.extra
+    course_bad = result.arm("broken, the course's algorithm").first.extra
+    assert course_ok["difference"] == pytest.approx(1.1890913024229996e-07, rel=1e-5) and course_ok["passed"]
+    assert course_bad["difference"] == pytest.approx(0.2850931567761623, rel=1e-12) and not course_bad["passed"]
+    assert ok["difference"] * 10 < course_ok["difference"]
+    assert result.passed and len(result.conclusions) == 4
+
+
+# ------------------------------------------------------------------- the course's code beside descentlab's
+def _course_arm_result(name, arm_name, **changes):
+    """The experiment with one of its course arms changed, run quickly with that arm alone."""
+    from dataclasses import replace
+    exp = PRESETS[name]
+    arm = replace(exp.arm(arm_name), **changes)
+    return replace(exp, arms=(arm,), checks=None, quick=exp.quick)
+
+
+def test_conclusions_about_the_course_code_can_fail():
+    from descentlab.experiments import conclusions
+    from descentlab.experiments.records import ArmResult
+
+    result = run_experiment(PRESETS["gradient-checking"], figures=False)
+    c_ok = result.arm("correct, the course's algorithm")
+    c_ok.runs[0].extra["difference"] = 1.9e-9  # as if the course's algorithm had found descentlab's number
+    assert [c.passed for c in conclusions.check(result)][2] is False
+    reg = run_experiment(PRESETS["regularization"], quick=True, figures=False)
+    fixed = reg.arm("dropout 0.86, the course's code (one fixed mask)")
+    assert [c for c in conclusions.check(reg) if "ONE fixed mask" in c.text][0].passed is False  # 3000 iterations
+    assert isinstance(fixed, ArmResult) and fixed.runs[0].test_accuracy != 0.95
+
+
+def test_a_course_arm_must_have_the_course_recipe():
+    with pytest.raises(InputError, match=r"initialization: random, the course's code: layers: expected \[n_x, 10, 5, 1\]"):
+        run_experiment(_course_arm_result("initialization", "random, the course's code",
+                                          overrides={"layers": [2, 4, 1]}), quick=True, figures=False)
+    with pytest.raises(InputError, match=r"code: expected one of"):
+        run_experiment(_course_arm_result("initialization", "random, the course's code", code="initialization.fit"),
+                       quick=True, figures=False)
+
+
+def test_a_course_arm_runs_once_whatever_the_seeds():
+    result = run_experiment(_course_arm_result("initialization", "random, the course's code"), quick=True, seeds=2,
+                            figures=False)
+    assert [r.seed for r in result.arms[0].runs] == [3]
 
 
 # ---------------------------------------------------------------------------- every preset, quick

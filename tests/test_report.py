@@ -45,7 +45,12 @@ def test_report_has_every_section_and_checked_conclusions(demo):
         assert title in html_text
     assert "✓" in html_text and "What to remember" in html_text
     assert "names W2 and b1" in html_text and "dead ReLU units" in html_text
-    assert "0.9933" in html_text and "0.2850931567761624" in html_text  # the course's numbers beside ours
+    assert "0.9933" in html_text and "0.2850931567761623" in html_text  # the course's numbers beside ours
+    # the course's own code beside descentlab's, with what it printed
+    assert "random, the course&#x27;s code" in html_text and "Cost after iteration 0: inf" in html_text
+    assert "dropout 0.86, the course&#x27;s code (one fixed mask)" in html_text and "fresh masks" in html_text
+    assert "correct, the course&#x27;s algorithm" in html_text and "1.1891e-07" in html_text
+    assert "printed by the course's code" in html_text and "\x1b" not in html_text
 
 
 def test_report_is_self_contained_and_its_images_decode(demo):

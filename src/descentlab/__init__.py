@@ -14,7 +14,7 @@ it (``tests/test_layering.py`` reads every import, the lazy ones included, and c
    a network description (NumPy, TensorFlow), chosen by name in ``engines.ENGINES``;
 5. ``descentlab.datasets`` and ``descentlab.plot``: data and figures;
 6. ``descentlab.training``: optimizers, schedules, mini-batches, FitConfig, ``fit`` and ``fit_many``;
-7. ``descentlab.course``: the course's own functions, in the course's layout;
+7. ``descentlab.course``: the course's own code, every edition (older, ``current``, ``v2017``), in its layout;
 8. ``descentlab.experiments``: the course's comparisons, their runs, records, checks and reports;
 9. the interfaces: ``descentlab.sklearn``, ``descentlab.cli``, ``descentlab.playground`` and this package's names.
 """

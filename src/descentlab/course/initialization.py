@@ -1,32 +1,34 @@
-"""The course's "Initialization" assignment (Improving Deep Neural Networks, week 1).
+"""The course's "Initialization" notebook (Course 2, week 1), older edition: ``Initialization.ipynb`` and
+its ``init_utils.py`` (2017-2020).
 
-The notebook's functions with the course's names, signatures and return
-values, in its layout: ``X`` (n_x, m), one example per column; labels ``Y``
-(1, m); parameters a dict ``{"W1", "b1", ...}`` with ``W[l]`` (n_l, n_{l-1})
-and ``b[l]`` (n_l, 1). Each function is a thin layer over descentlab's core:
-the layouts are converted and :class:`~descentlab.Network`, its backprop and
-:func:`~descentlab.fit` do the work.
+The current edition (2021+, ``W1A1/Initialization.ipynb`` graded by ``public_tests.py``) has the same
+functions with the same numbers; :mod:`descentlab.course.current.initialization` is this module.
 
-- ``initialize_parameters_zeros/random/he(layers_dims)``: the course's draws
-  exactly (``np.random.seed(3)`` then ``randn(n_l, n_{l-1})`` for each layer,
-  times 10 for ``random`` and ``sqrt(2 / n_{l-1})`` for ``he``), from a private
-  ``RandomState(3)``: NumPy's global random state is never touched.
-- ``model(X, Y, ...)``: the course's [n_x, 10, 5, 1] ReLU/ReLU/sigmoid network
-  trained with full-batch gradient descent; prints ``Cost after iteration i: c``
-  every 1000 iterations.
-- the utils (``init_utils.py``): ``forward_propagation``, ``backward_propagation``,
-  ``compute_loss``, ``update_parameters``, ``predict``, ``predict_dec``.
+The course's functions, names, signatures, layout and numbers: ``X`` is (n_x, m), one example
+per column; ``Y`` is (1, m); parameters are ``{"W1": (n_1, n_0), "b1": (n_1, 1), ...}``.
 
-One difference from the course: ``model``'s cost is computed from the logits
-(``max(z, 0) - y z + log(1 + e^-|z|)``), which is finite for any z. With the
-large random (x10) initialization the course's ``log(sigmoid(z))`` overflows and
-it prints ``Cost after iteration 0: inf``; here the true, finite cost is
-printed. Training is the same (the gradient a - y does not involve the log).
+- ``initialize_parameters_zeros/random/he(layers_dims)``: the course's draws, ``np.random.seed(3)``
+  then ``randn(n_l, n_{l-1})`` for l = 1, 2, ... (times 10, or times ``np.sqrt(2./n_{l-1})``),
+  made by the core's initializers from a private ``RandomState(3)``: the same numbers.
+- ``model(X, Y, learning_rate=0.01, num_iterations=15000, print_cost=True, initialization="he")``:
+  the notebook's loop (forward, ``compute_loss``, backward, update) on [n_x, 10, 5, 1], printing
+  ``Cost after iteration i: <cost>`` every 1000 iterations. The cost is the course's, from
+  probabilities: with the random (x10) start it prints ``Cost after iteration 0: inf``, as the
+  course did (a sigmoid output rounds to exactly 1 for a label-0 point). descentlab's core
+  computes the finite value from the logits; the ``initialization`` experiment shows both.
+  The cost plot is not drawn (the printed lines are the course's output).
+- ``init_utils``: ``sigmoid``, ``relu``, ``forward_propagation``, ``backward_propagation`` (1/m folded
+  into ``dz3``, lower-case keys), ``update_parameters``, ``compute_loss`` (``np.nansum``),
+  ``predict`` (prints ``Accuracy: ...``), ``predict_dec``, ``plot_decision_boundary``, and
+  ``load_dataset()``: the course's circles (``np.random.seed(1)``/``seed(2)`` + ``make_circles``),
+  vendored by descentlab.
 
->>> p = initialize_parameters_he([2, 4, 1])
->>> p["W1"].shape, p["b1"].shape
-((4, 2), (4, 1))
->>> round(float(p["W1"][0, 0]), 8)   # the course's 1.78862847
+NumPy's global random state is never read or changed (no function here depends on it). The
+floating-point warnings the older notebook showed (``overflow in exp``, ``divide by zero in log``)
+are silenced inside these functions, as the current edition's ``init_utils`` silences them for
+the whole process with ``np.seterr``; the numbers are the course's.
+
+>>> round(float(initialize_parameters_he([2, 4, 1])["W1"][0, 0]), 8)   # the notebook prints 1.78862847
 1.78862847
 """
 
@@ -37,108 +39,117 @@ from typing import Any
 import numpy as np
 
 from .. import _checks as check
-from ..core.network import Network
-from ..training.fit import fit
-from ..training.optimizers import GD
-from . import _layout as lay
+from . import _checks as cc
+from . import _utils as U
+from ._utils import plot_decision_boundary, relu, sigmoid
 
 __all__ = [
-    "initialize_parameters_zeros", "initialize_parameters_random", "initialize_parameters_he",
-    "model", "forward_propagation", "backward_propagation", "compute_loss", "update_parameters",
-    "predict", "predict_dec",
+    "initialize_parameters_zeros", "initialize_parameters_random", "initialize_parameters_he", "model",
+    "sigmoid", "relu", "forward_propagation", "backward_propagation", "update_parameters", "compute_loss",
+    "predict", "predict_dec", "plot_decision_boundary", "load_dataset",
 ]
 
-#: The course's hidden layers for ``model``: [n_x, 10, 5, 1].
+#: The course's network in ``model``: [n_x, 10, 5, 1].
 HIDDEN_LAYERS: tuple[int, int] = (10, 5)
-
-_INITS = {"zeros": "zeros", "random": "random", "he": "he"}
 
 
 def initialize_parameters_zeros(layers_dims: Any) -> dict[str, np.ndarray]:
-    """Every W[l] and b[l] zero: the network cannot break symmetry."""
-    return lay.initial_parameters(layers_dims, "zeros")
+    """W[l] = np.zeros((n_l, n_{l-1})), b[l] = np.zeros((n_l, 1)): every unit of a layer stays the same."""
+    return U.seeded_weights(layers_dims, "zeros")
 
 
 def initialize_parameters_random(layers_dims: Any) -> dict[str, np.ndarray]:
-    """W[l] = randn(n_l, n_{l-1}) * 10 after the course's seed 3; b[l] = 0."""
-    return lay.initial_parameters(layers_dims, "random")
+    """W[l] = np.random.randn(n_l, n_{l-1}) * 10 after ``np.random.seed(3)``; b[l] = 0."""
+    return U.seeded_weights(layers_dims, "random")
 
 
 def initialize_parameters_he(layers_dims: Any) -> dict[str, np.ndarray]:
-    """W[l] = randn(n_l, n_{l-1}) * sqrt(2 / n_{l-1}) after the course's seed 3; b[l] = 0."""
-    return lay.initial_parameters(layers_dims, "he")
+    """W[l] = np.random.randn(n_l, n_{l-1}) * np.sqrt(2./n_{l-1}) after ``np.random.seed(3)``; b[l] = 0."""
+    return U.seeded_weights(layers_dims, "he")
+
+
+_INITIALIZERS = {"zeros": initialize_parameters_zeros, "random": initialize_parameters_random,
+                 "he": initialize_parameters_he}
 
 
 def model(X: Any, Y: Any, learning_rate: float = 0.01, num_iterations: int = 15000, print_cost: bool = True,
           initialization: str = "he") -> dict[str, np.ndarray]:
-    """Train the course's 3-layer network [n_x, 10, 5, 1] with full-batch gradient descent.
+    """The notebook's three-layer model [n_x, 10, 5, 1] trained by full-batch gradient descent.
+
+    Each iteration: ``a3, cache = forward_propagation(X, parameters)``, ``cost = compute_loss(a3, Y)``,
+    ``grads = backward_propagation(X, Y, cache)``, ``parameters = update_parameters(...)``; every
+    1000 iterations it prints ``"Cost after iteration {}: {}".format(i, cost)`` (the cost before
+    that iteration's update, possibly ``inf``).
 
     Args:
         X: inputs (n_x, m); Y: 0/1 labels (1, m).
         learning_rate: the gradient-descent step.
-        num_iterations: gradient steps, each on all m examples.
-        print_cost: print ``Cost after iteration i: c`` every 1000 iterations
-            (the cost before the i-th update, computed from the logits: finite
-            where the course prints ``inf``).
-        initialization: "zeros", "random" (x10) or "he", with the course's seed 3.
+        num_iterations: the number of gradient steps.
+        print_cost: print the cost every 1000 iterations.
+        initialization: "zeros", "random" or "he".
 
     Returns:
         parameters: the trained dict {W1, b1, W2, b2, W3, b3}.
     """
-    key = _INITS[check.choice("initialization", initialization, _INITS)]
-    Xc, y = lay.data(X, Y)
-    lr = lay.learning_rate(learning_rate)
-    iterations = check.integer("num_iterations", num_iterations, low=0)
-    print_cost = lay.flag("print_cost", print_cost)
-    net = Network([Xc.shape[0], *HIDDEN_LAYERS, 1], hidden=lay.HIDDEN, output=lay.OUTPUT, init=key, seed=3)
-    if iterations:
-        fit(net, Xc.T, y, optimizer=GD(lr=lr), epochs=iterations, batch_size=None, shuffle="none",
-            verbose=0, seed=0, callbacks=[lay.PrintCost(1000, "iteration")] if print_cost else [])
-    return lay.from_network(net)
+    init = _INITIALIZERS[check.choice("initialization", initialization, _INITIALIZERS)]
+    Xc, Yc = cc.data(X, Y)
+    cc.positive("learning_rate", learning_rate)
+    num_iterations = cc.count("num_iterations", num_iterations)
+    print_cost = cc.flag("print_cost", print_cost)
+    parameters = init([Xc.shape[0], *HIDDEN_LAYERS, 1])
+    for i in range(0, num_iterations):
+        a3, cache = U.forward(Xc, parameters)
+        cost = U.nansum_cost(a3, Yc)
+        grads = U.backward(Xc, Yc, cache, folded=True)
+        parameters = U.update_parameters(parameters, grads, learning_rate)
+        if print_cost and i % 1000 == 0:
+            print("Cost after iteration {}: {}".format(i, cost))
+    return parameters
 
 
-# --------------------------------------------------------------------------- init_utils
+# --------------------------------------------------------------------------------- init_utils
 def forward_propagation(X: Any, parameters: Any) -> tuple[np.ndarray, tuple]:
-    """LINEAR -> RELU -> ... -> LINEAR -> SIGMOID. Returns (a3, cache).
-
-    ``cache = (z1, a1, W1, b1, z2, a2, W2, b2, z3, a3, W3, b3)`` (any depth:
-    four entries per layer), each z computed by the core.
-    """
-    net = lay.to_network(parameters)
-    return lay.forward_cache(net, lay.inputs("X", X, net.layer_dims[0]))
+    """LINEAR -> RELU -> LINEAR -> RELU -> LINEAR -> SIGMOID: (a3, cache = (z1, a1, W1, b1, ..., z3, a3, W3, b3))."""
+    return U.checked_forward(X, parameters)
 
 
 def backward_propagation(X: Any, Y: Any, cache: Any) -> dict[str, np.ndarray]:
-    """The gradients dict of ``init_utils``: dz3 = (a3 - Y) / m, dW3, db3, da2, dz2, ..., dW1, db1.
+    """The gradients from the cache: dz3 = 1./m * (a3 - Y), dW3 = np.dot(dz3, a2.T), ...
 
-    dW and db come from the core's backprop (recomputed from X and the cache's
-    W, b); the dz, da entries are formed from the cache as the course does.
+    Returns {dz3, dW3, db3, da2, dz2, dW2, db2, da1, dz1, dW1, db1} (``init_utils``'s keys).
     """
-    return lay.backward(X, Y, cache, lower=True, dz_over_m=True)
-
-
-def compute_loss(a3: Any, Y: Any) -> float:
-    """The cross-entropy (1/m) Σ -y log a3 - (1 - y) log(1 - a3) from probabilities a3 (1, m).
-
-    As the course's ``nansum``, 0·log 0 terms count 0; a label with probability
-    0 gives ``inf``, as in the course (``model`` computes from logits instead).
-    """
-    total, m = lay.cross_entropy("a3", a3, Y)
-    return total / m
+    return U.checked_backward(X, Y, cache, folded=True)
 
 
 def update_parameters(parameters: Any, grads: Any, learning_rate: float) -> dict[str, np.ndarray]:
-    """One gradient-descent step W[l] -= learning_rate dW[l], b[l] -= learning_rate db[l] (the core's GD)."""
-    from .optimization import update_parameters_with_gd
-    return update_parameters_with_gd(parameters, grads, learning_rate)
+    """W[l] = W[l] - learning_rate * dW[l], b[l] likewise, key by key; returns ``parameters`` (entries rebound)."""
+    return U.checked_update(parameters, grads, learning_rate)
+
+
+def compute_loss(a3: Any, Y: Any) -> np.float64:
+    """``1./m * np.nansum(-log(a3) * Y - log(1 - a3) * (1 - Y))``: ``inf`` when a label gets probability 0."""
+    A = cc.probabilities("a3", a3)
+    return U.nansum_cost(A, cc.labels("Y", Y, A.shape[1]))
 
 
 def predict(X: Any, y: Any, parameters: Any) -> np.ndarray:
-    """Predictions (1, m) with threshold 0.5 (p = 1 if a3 > 0.5); prints ``Accuracy: ...``."""
-    return lay.course_predict(X, y, parameters)
+    """Predictions (1, m), 1 where a3 > 0.5; prints ``Accuracy: <fraction right>``."""
+    return U.checked_predict(X, y, parameters)
 
 
 def predict_dec(parameters: Any, X: Any) -> np.ndarray:
-    """Boolean predictions a3 > 0.5, shape (1, m) (the course's helper for decision-boundary plots)."""
-    net = lay.to_network(parameters)
-    return lay.predictions(net, lay.inputs("X", X, net.layer_dims[0])) == 1
+    """Boolean predictions a3 > 0.5, shape (1, m)."""
+    return U.checked_predict_dec(parameters, X)
+
+
+def load_dataset() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The course's circles: train_X (2, 300), train_Y (1, 300), test_X (2, 100), test_Y (1, 100).
+
+    The course draws them with ``np.random.seed(1); make_circles(n_samples=300, noise=.05)`` and
+    ``np.random.seed(2); make_circles(n_samples=100, noise=.05)``; descentlab vendors those arrays
+    (no scikit-learn needed). The course also drew a scatter plot; this function does not.
+    """
+    from ..datasets import load_circles
+
+    d = load_circles()
+    return (*U.course_layout(d.X_train, d.y_train), *U.course_layout(d.X_test, d.y_test))

@@ -1,336 +1,337 @@
-"""The course's "Optimization Methods" assignment (Improving Deep Neural Networks, week 2).
+"""The course's "Optimization Methods" notebook (Course 2, week 2), older edition:
+``Optimization_methods_v1a.ipynb`` / ``Optimization_methods_v1b.ipynb`` (2019-2020), with
+``opt_utils_v1a.py`` and ``testCases.py``.
 
-The notebook's functions with the course's names, signatures and return
-values, in its layout: ``X`` (n_x, m), one example per column; labels ``Y``
-(1, m); parameters a dict ``{"W1", "b1", ...}`` with ``W[l]`` (n_l, n_{l-1}),
-``b[l]`` (n_l, 1); gradients, velocities and Adam moments dicts
-``{"dW1", "db1", ...}`` of the same shapes.
+The first release (2017, ``Optimization methods.ipynb`` with ``opt_utils.py``) printed another cost:
+:mod:`descentlab.course.v2017.optimization`. The current edition (2021+, ``W2A1``: Adam returning five
+values, ``update_lr``, ``schedule_lr_decay``, 5000 epochs) is :mod:`descentlab.course.current.optimization`.
 
-Thin layers over descentlab's training code:
+The course's functions, names, signatures and numbers, its layout (``X`` (n_x, m), ``Y`` (1, m),
+dicts ``{"W1", "b1", ...}`` and ``{"dW1", "db1", ...}``):
 
-- the update functions flatten the dicts into one vector in the core's buffer
-  order and run ONE step of the core optimizer (:class:`~descentlab.GD`,
-  :class:`~descentlab.Momentum`, :class:`~descentlab.Adam`), then write the
-  results back into the caller's dicts (rebinding their entries to new arrays,
-  as the course's ``parameters["W1"] = parameters["W1"] - ...`` does) and return
-  them. So a notebook checked against these functions is checked against the
-  very formulas ``fit`` trains with;
-- ``random_mini_batches`` is :func:`descentlab.minibatches` with a
-  ``RandomState(seed)`` (the course's ``np.random.seed(seed)`` permutation);
-- ``update_lr`` and ``schedule_lr_decay`` are the core's
-  :class:`~descentlab.InverseTimeDecay` and :class:`~descentlab.StaircaseDecay`;
-- ``model`` is :func:`descentlab.fit` with ``shuffle="course"`` (before epoch i
-  the course calls ``random_mini_batches(X, Y, size, seed=10 + 1 + i)``), the
-  course's He initialization (seed 3) and, with ``decay``, a schedule delayed by
-  one epoch (the course updates the rate *after* epoch i with
-  ``decay(learning_rate0, i, decay_rate)``).
+- ``update_parameters_with_gd(parameters, grads, learning_rate)``,
+  ``update_parameters_with_momentum(parameters, grads, v, beta, learning_rate)`` and
+  ``update_parameters_with_adam(parameters, grads, v, s, t, learning_rate=0.01, beta1=0.9,
+  beta2=0.999, epsilon=1e-8) -> (parameters, v, s)`` update key by key, elementwise, as the course
+  does: any dicts whose gradients and slots have the parameters' keys and shapes work (the
+  course's own test fixtures have W1 (2, 3) and W2 (3, 3), layers that do not chain). They rebind
+  the entries of the dicts passed in and return those dicts.
+  Momentum: ``v = beta * v + (1 - beta) * grad``, ``W = W - learning_rate * v``. Adam:
+  ``v_corrected = v / (1 - beta1**t)``, ``s_corrected = s / (1 - beta2**t)``,
+  ``W = W - learning_rate * v_corrected / (np.sqrt(s_corrected) + epsilon)``.
+- ``initialize_velocity(parameters)``, ``initialize_adam(parameters)``: zero dicts {dW1, db1, ...}.
+- ``random_mini_batches(X, Y, mini_batch_size=64, seed=0)``: ``np.random.seed(seed)``, the
+  permutation of the m columns, then consecutive batches (the last one smaller), Y's dtype kept.
+- ``model(X, Y, layers_dims, optimizer, learning_rate=0.0007, mini_batch_size=64, beta=0.9,
+  beta1=0.9, beta2=0.999, epsilon=1e-8, num_epochs=10000, print_cost=True)``: the notebook's loop
+  (``seed = 10``, plus one each epoch, for the shuffle; Adam's ``t`` counts mini-batches), printing
+  ``Cost after epoch i: <cost_total / m>`` with ``%f`` every 1000 epochs. The cost plot is not drawn.
+- ``opt_utils_v1a``: ``sigmoid``, ``relu``, ``load_params_and_grads``, ``initialize_parameters`` (He,
+  ``np.random.seed(3)``), ``compute_cost`` (the SUM over the examples), ``forward_propagation``,
+  ``backward_propagation``, ``predict``, ``predict_dec``, ``plot_decision_boundary`` and
+  ``load_dataset()`` (the course's moons: ``np.random.seed(3); make_moons(300, noise=.2)``, vendored).
 
-Adam's ε is added after the square root, α v̂ / (√ŝ + ε), as in the course's
-formula (and PyTorch). NumPy's global random state is never touched.
-
->>> update_lr(0.5, 2, 1)
-0.16666666666666666
+Every ``np.random.seed(s)`` of the course is a private ``np.random.RandomState`` seeded with s (the
+same draws): NumPy's global random state is never read or changed.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any, Callable, ClassVar
+import math
+from collections.abc import Callable, Mapping
+from typing import Any
 
 import numpy as np
 
 from .. import _checks as check
-from ..core.layout import Layout
-from ..core.network import Network
-from ..training.batching import minibatches
-from ..training.fit import fit
-from ..training.optimizers import GD, Adam, Momentum, bias_correction
-from ..training.schedules import InverseTimeDecay, Schedule, StaircaseDecay
-from . import _layout as lay
+from . import _checks as cc
+from . import _utils as U
+from ._utils import plot_decision_boundary, relu, sigmoid
 
 __all__ = [
     "update_parameters_with_gd", "random_mini_batches", "initialize_velocity", "update_parameters_with_momentum",
-    "initialize_adam", "update_parameters_with_adam", "update_lr", "schedule_lr_decay", "model",
-    "initialize_parameters", "forward_propagation", "backward_propagation", "compute_cost", "predict",
-    "predict_dec",
+    "initialize_adam", "update_parameters_with_adam", "model",
+    "sigmoid", "relu", "load_params_and_grads", "initialize_parameters", "compute_cost", "forward_propagation",
+    "backward_propagation", "predict", "predict_dec", "plot_decision_boundary", "load_dataset",
 ]
 
 OPTIMIZERS = ("gd", "momentum", "adam")
 
 
-# --------------------------------------------------------------------------- dict <-> flat helpers
-def _layout(parameters: Any) -> Layout:
-    return Layout(lay.layer_dims_of(parameters))
+# ------------------------------------------------------------------------------ the updates, unchecked
+def zeros_like(parameters: Mapping) -> dict[str, np.ndarray]:
+    L = len(parameters) // 2
+    v = {}
+    for l in range(1, L + 1):
+        v["dW" + str(l)] = np.zeros(np.shape(parameters["W" + str(l)]))
+        v["db" + str(l)] = np.zeros(np.shape(parameters["b" + str(l)]))
+    return v
 
 
-def _like(name: str, value: Any, layout: Layout) -> None:
-    """Check that a d-prefixed dict (grads, v, s) has the parameters' shapes."""
-    dims = lay.layer_dims_of(value, name, prefix="d")
-    if dims != layout.layer_dims:
-        raise check.fail(name, f"a dict for a {list(dims)} network",
-                         f"dW[l], db[l] shaped like the parameters of the {list(layout.layer_dims)} network")
+def momentum_step(parameters: dict, grads: Mapping, v: dict, beta: Any, learning_rate: Any) -> tuple[dict, dict]:
+    L = len(parameters) // 2
+    for l in range(1, L + 1):
+        for p in ("W", "b"):
+            key = "d" + p + str(l)
+            v[key] = beta * v[key] + (1 - beta) * grads[key]
+            parameters[p + str(l)] = parameters[p + str(l)] - learning_rate * v[key]
+    return parameters, v
 
 
-def _flat(named: Any, layout: Layout, name: str) -> np.ndarray:
-    if name != "parameters":
-        _like(name, named, layout)
-    return lay.flatten(named, layout, prefix="" if name == "parameters" else "d", name=name)
+def adam_step(parameters: dict, grads: Mapping, v: dict, s: dict, t: int, learning_rate: Any, beta1: Any,
+              beta2: Any, epsilon: Any) -> tuple[dict, dict, dict, dict, dict]:
+    """One Adam step, key by key: (parameters, v, s, v_corrected, s_corrected)."""
+    L = len(parameters) // 2
+    v_corrected, s_corrected = {}, {}
+    for l in range(1, L + 1):
+        for p in ("W", "b"):
+            key = "d" + p + str(l)
+            v[key] = beta1 * v[key] + (1 - beta1) * grads[key]
+            v_corrected[key] = v[key] / (1 - beta1 ** t)
+            s[key] = beta2 * s[key] + (1 - beta2) * np.square(grads[key])
+            s_corrected[key] = s[key] / (1 - beta2 ** t)
+            parameters[p + str(l)] = parameters[p + str(l)] - learning_rate * v_corrected[key] / (
+                np.sqrt(s_corrected[key]) + epsilon)
+    return parameters, v, s, v_corrected, s_corrected
 
 
-def _beta(name: str, value: Any) -> float:
-    return check.real(name, value, low=0.0, high=1.0, high_open=True)
+def mini_batches(X: Any, Y: Any, mini_batch_size: int, seed: int, rng: np.random.RandomState) -> list[tuple]:
+    """The course's shuffle (``np.random.seed(seed)``, here ``rng.seed(seed)``) and partition of the columns."""
+    m = X.shape[1]
+    rng.seed(seed)
+    permutation = rng.permutation(m)
+    shuffled_X = X[:, permutation]
+    shuffled_Y = Y[:, permutation].reshape((1, m))
+    batches = []
+    num_complete_minibatches = math.floor(m / mini_batch_size)
+    for k in range(0, num_complete_minibatches):
+        batches.append((shuffled_X[:, k * mini_batch_size:(k + 1) * mini_batch_size],
+                        shuffled_Y[:, k * mini_batch_size:(k + 1) * mini_batch_size]))
+    if m % mini_batch_size != 0:
+        batches.append((shuffled_X[:, num_complete_minibatches * mini_batch_size:m],
+                        shuffled_Y[:, num_complete_minibatches * mini_batch_size:m]))
+    return batches
 
 
-def _epsilon(value: Any) -> float:
-    return check.real("epsilon", value, low=0.0)
-
-
-# --------------------------------------------------------------------------- gradient descent
+# ---------------------------------------------------------------------------- the graded functions
 def update_parameters_with_gd(parameters: Any, grads: Any, learning_rate: float) -> dict[str, np.ndarray]:
-    """One step of gradient descent, W[l] -= α dW[l], b[l] -= α db[l] (the core's :class:`~descentlab.GD`).
+    """W[l] = W[l] - learning_rate * dW[l] and b[l] = b[l] - learning_rate * db[l], for every key.
 
     Returns ``parameters`` (the same dict, its entries rebound to the new arrays).
     """
-    lr = lay.learning_rate(learning_rate)
-    layout = _layout(parameters)
-    theta, g = _flat(parameters, layout, "parameters"), _flat(grads, layout, "grads")
-    opt = GD(lr=lr)
-    state = opt.init(theta)
-    opt.update(theta, g, state, lr)
-    return lay.write_back(parameters, lay.unflatten(theta, layout, like=parameters))
+    return U.checked_update(parameters, grads, learning_rate)
 
 
 def random_mini_batches(X: Any, Y: Any, mini_batch_size: int = 64, seed: int = 0) -> list[tuple[np.ndarray, np.ndarray]]:
-    """Shuffle (X, Y) column-wise with the course's ``np.random.seed(seed)`` permutation and cut it in batches.
+    """The course's mini-batches: ``np.random.seed(seed)``, a permutation of the m columns, batches of ``mini_batch_size``.
 
-    Returns ``[(mini_batch_X, mini_batch_Y), ...]``: batches of ``mini_batch_size``
-    columns, the last one smaller when m is not a multiple.
+    Returns ``[(mini_batch_X, mini_batch_Y), ...]``; the last batch holds the m % mini_batch_size
+    remaining columns, if any. Y (1, m) keeps its dtype (booleans stay booleans).
     """
-    Xc = lay.inputs("X", X)
-    m = Xc.shape[1]
-    Ya = lay._array("Y", Y, f"an array of shape (1, {m}), one label per column of X")
-    if Ya.ndim == 1:
-        Ya = Ya.reshape(1, -1)
-    if Ya.ndim != 2 or Ya.shape[1] != m:
-        raise check.fail("Y", Ya, f"an array of shape (1, {m}), one label per column of X")
-    size = check.integer("mini_batch_size", mini_batch_size, low=1)
+    Xc = cc.array("X", X, "a 2-D array of shape (n_x, m), one example per column")
+    if Xc.ndim != 2 or Xc.shape[1] == 0:
+        raise check.fail("X", Xc, "a 2-D array of shape (n_x, m), one example per column")
+    Yc = cc.labels("Y", Y, Xc.shape[1], binary=False)
+    size = cc.count("mini_batch_size", mini_batch_size, low=1)
     seed = check.integer("seed", seed, low=0, high=2**32 - 1)
-    return [(xb.T, yb.T) for xb, yb in minibatches(Xc.T, Ya.T, size, np.random.RandomState(seed))]
+    return mini_batches(Xc, Yc, size, seed, np.random.RandomState(seed))
 
 
-# --------------------------------------------------------------------------- momentum
 def initialize_velocity(parameters: Any) -> dict[str, np.ndarray]:
-    """v = {dW1: 0, db1: 0, ...}, zeros shaped like the parameters (the core's Momentum state)."""
-    layout = _layout(parameters)
-    state = Momentum().init(np.zeros(layout.size))
-    return lay.unflatten(state["v"], layout, prefix="d")
+    """v = {"dW1": zeros like W1, "db1": zeros like b1, ...}."""
+    cc.per_key(parameters)
+    return zeros_like(parameters)
+
+
+def _checked_slots(parameters: Any, grads: Any, **slots: Any) -> None:
+    keys = cc.per_key(parameters)
+    cc.like("grads", grads, keys, parameters)
+    for name, value in slots.items():
+        cc.like(name, value, keys, parameters)
 
 
 def update_parameters_with_momentum(parameters: Any, grads: Any, v: Any, beta: float,
                                     learning_rate: float) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
-    """One momentum step (the core's :class:`~descentlab.Momentum`): v ← β v + (1 − β) g;  θ ← θ − α v.
+    """One momentum step, key by key: v = beta * v + (1 - beta) * grad; W = W - learning_rate * v.
 
-    Returns ``(parameters, v)``, the caller's dicts with their entries rebound.
+    Returns ``(parameters, v)``, the dicts passed in with their entries rebound.
     """
-    lr = lay.learning_rate(learning_rate)
-    layout = _layout(parameters)
-    theta, g, vel = _flat(parameters, layout, "parameters"), _flat(grads, layout, "grads"), _flat(v, layout, "v")
-    opt = Momentum(lr=lr, beta=_beta("beta", beta))
-    state = opt.init(theta)
-    state["v"][...] = vel
-    opt.update(theta, g, state, lr)
-    lay.write_back(parameters, lay.unflatten(theta, layout, like=parameters))
-    lay.write_back(v, lay.unflatten(state["v"], layout, prefix="d", like=v))
-    return parameters, v
+    _checked_slots(parameters, grads, v=v)
+    cc.beta("beta", beta)
+    cc.positive("learning_rate", learning_rate)
+    return momentum_step(parameters, grads, v, beta, learning_rate)
 
 
-# --------------------------------------------------------------------------- Adam
 def initialize_adam(parameters: Any) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
-    """(v, s): the first and second moment dicts {dW1, db1, ...}, zeros (the core's Adam state)."""
-    layout = _layout(parameters)
-    state = Adam().init(np.zeros(layout.size))
-    return (lay.unflatten(state["v"], layout, prefix="d"), lay.unflatten(state["s"], layout, prefix="d"))
+    """(v, s): two zero dicts {dW1, db1, ...} shaped like the parameters."""
+    cc.per_key(parameters)
+    return zeros_like(parameters), zeros_like(parameters)
+
+
+def checked_adam(parameters: Any, grads: Any, v: Any, s: Any, t: Any, learning_rate: Any, beta1: Any, beta2: Any,
+                 epsilon: Any) -> tuple[dict, dict, dict, dict, dict]:
+    _checked_slots(parameters, grads, v=v, s=s)
+    check.integer("t", t, low=1)
+    cc.positive("learning_rate", learning_rate)
+    cc.beta("beta1", beta1)
+    cc.beta("beta2", beta2)
+    cc.nonnegative("epsilon", epsilon)
+    return adam_step(parameters, grads, v, s, t, learning_rate, beta1, beta2, epsilon)
 
 
 def update_parameters_with_adam(parameters: Any, grads: Any, v: Any, s: Any, t: int, learning_rate: float = 0.01,
-                                beta1: float = 0.9, beta2: float = 0.999, epsilon: float = 1e-8, *,
-                                return_corrected: bool = False) -> tuple:
-    """One Adam step, step number ``t`` (1 for the first), with the core's :class:`~descentlab.Adam`.
+                                beta1: float = 0.9, beta2: float = 0.999,
+                                epsilon: float = 1e-8) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """One Adam step (t counts the steps from 1), key by key; returns ``(parameters, v, s)``.
 
-    v ← β1 v + (1 − β1) g;  s ← β2 s + (1 − β2) g²;  v̂ = v / (1 − β1^t);  ŝ = s / (1 − β2^t);
-    θ ← θ − α v̂ / (√ŝ + ε).
-
-    Returns ``(parameters, v, s)`` (the caller's dicts, entries rebound), or with
-    ``return_corrected=True`` the newer course's
-    ``(parameters, v, s, v_corrected, s_corrected)``.
+    v = beta1 * v + (1 - beta1) * grad; v_corrected = v / (1 - beta1**t);
+    s = beta2 * s + (1 - beta2) * grad**2; s_corrected = s / (1 - beta2**t);
+    W = W - learning_rate * v_corrected / (np.sqrt(s_corrected) + epsilon).
     """
-    lr = lay.learning_rate(learning_rate)
-    t = check.integer("t", t, low=1)
-    return_corrected = lay.flag("return_corrected", return_corrected)
-    layout = _layout(parameters)
-    theta, g = _flat(parameters, layout, "parameters"), _flat(grads, layout, "grads")
-    v_flat, s_flat = _flat(v, layout, "v"), _flat(s, layout, "s")
-    opt = Adam(lr=lr, beta1=_beta("beta1", beta1), beta2=_beta("beta2", beta2), epsilon=_epsilon(epsilon))
-    state = opt.init(theta)
-    state["v"][...], state["s"][...], state["t"] = v_flat, s_flat, t - 1  # the core's update counts t itself
-    opt.update(theta, g, state, lr)
-    lay.write_back(parameters, lay.unflatten(theta, layout, like=parameters))
-    lay.write_back(v, lay.unflatten(state["v"], layout, prefix="d", like=v))
-    lay.write_back(s, lay.unflatten(state["s"], layout, prefix="d", like=s))
-    if not return_corrected:
-        return parameters, v, s
-    v_corrected = {k: val / bias_correction(opt.beta1, t) for k, val in v.items()}
-    s_corrected = {k: val / bias_correction(opt.beta2, t) for k, val in s.items()}
-    return parameters, v, s, v_corrected, s_corrected
+    parameters, v, s, _, _ = checked_adam(parameters, grads, v, s, t, learning_rate, beta1, beta2, epsilon)
+    return parameters, v, s
 
 
-# --------------------------------------------------------------------------- learning-rate decay
-def _lr0(value: Any) -> float:
-    return check.real("learning_rate0", value, low=0.0)
-
-
-def _decay_rate(value: Any) -> float:
-    return check.real("decay_rate", value, low=0.0)
-
-
-def _time_interval(value: Any) -> int:
-    return check.integer("time_interval", value, low=1)
-
-
-def update_lr(learning_rate0: float, epoch_num: int, decay_rate: float) -> float:
-    """α = α0 / (1 + decay_rate · epoch_num) (the core's :class:`~descentlab.InverseTimeDecay`)."""
-    epoch = check.integer("epoch_num", epoch_num, low=0)
-    return float(InverseTimeDecay(rate=_decay_rate(decay_rate)).rate_at(_lr0(learning_rate0), epoch))
-
-
-def schedule_lr_decay(learning_rate0: float, epoch_num: int, decay_rate: float, time_interval: int = 1000) -> float:
-    """α = α0 / (1 + decay_rate · ⌊epoch_num / time_interval⌋) (the core's :class:`~descentlab.StaircaseDecay`)."""
-    epoch = check.integer("epoch_num", epoch_num, low=0)
-    schedule = StaircaseDecay(rate=_decay_rate(decay_rate), interval=_time_interval(time_interval))
-    return float(schedule.rate_at(_lr0(learning_rate0), epoch))
-
-
-@dataclass(frozen=True)
-class _CourseDecay(Schedule):
-    """Any course-style ``decay(learning_rate0, epoch_num, decay_rate)``, applied as the course's ``model`` does.
-
-    Epoch 0 runs at α0; epoch e >= 1 at ``decay(α0, e - 1, decay_rate)``.
-    """
-
-    fn: Callable[..., Any] | None = None
-    rate: float = 1.0
-    name: ClassVar[str] = "course_decay"
-
-    def __call__(self, lr0: float, epoch: int) -> float:
-        if epoch <= 0:
-            return lr0
-        value = self.fn(lr0, epoch - 1, self.rate)
-        if isinstance(value, np.ndarray) and value.ndim == 0:
-            value = value[()]
-        return check.real("decay", value, low=0.0, low_open=True)
-
-
-def _schedule(decay: Any, decay_rate: Any) -> Schedule | None:
-    if decay is None:
-        return None
-    if not callable(decay) or isinstance(decay, str):
-        raise check.fail_type("decay", decay, "None or a function decay(learning_rate0, epoch_num, decay_rate), "
-                                               "e.g. update_lr or schedule_lr_decay")
-    if decay is update_lr:
-        return InverseTimeDecay(rate=_decay_rate(decay_rate), delay=1)
-    if decay is schedule_lr_decay:
-        return StaircaseDecay(rate=_decay_rate(decay_rate), interval=1000, delay=1)
-    return _CourseDecay(fn=decay, rate=check.real("decay_rate", decay_rate))
-
-
-def _layers_dims(value: Any) -> tuple[int, ...]:
+# ------------------------------------------------------------------------------------------ model
+def checked_model_args(X: Any, Y: Any, layers_dims: Any, optimizer: Any, **numbers: Any) -> tuple:
+    """X, Y (checked), the layer sizes and the optimizer's name, for a ``model``."""
+    name = check.choice("optimizer", optimizer, OPTIMIZERS)
     try:
-        return check.layer_dims(value)
+        dims = check.layer_dims(layers_dims)
     except (ValueError, TypeError) as exc:
-        raise check.fail("layers_dims", value, "a list of at least two positive integers, e.g. [2, 5, 2, 1]") from exc
+        raise check.fail("layers_dims", layers_dims, "a list of layer sizes, e.g. [2, 5, 2, 1]") from exc
+    Xc, Yc = cc.data(X, Y)
+    if Xc.shape[0] != dims[0]:
+        raise check.fail("layers_dims", layers_dims, f"first size {Xc.shape[0]}, the number of rows (features) of X")
+    if dims[-1] != 1:
+        raise check.fail("layers_dims", layers_dims, "one output unit last (a sigmoid for 0/1 labels)")
+    cc.positive("learning_rate", numbers["learning_rate"])
+    cc.count("mini_batch_size", numbers["mini_batch_size"], low=1)
+    cc.beta("beta", numbers["beta"])
+    cc.beta("beta1", numbers["beta1"])
+    cc.beta("beta2", numbers["beta2"])
+    cc.nonnegative("epsilon", numbers["epsilon"])
+    cc.count("num_epochs", numbers["num_epochs"])
+    cc.flag("print_cost", numbers["print_cost"])
+    return Xc, Yc, list(dims), name
+
+
+def train(X: Any, Y: Any, layers_dims: list, optimizer: str, *, learning_rate: Any, mini_batch_size: int, beta: Any,
+          beta1: Any, beta2: Any, epsilon: Any, num_epochs: int, print_cost: bool, cost: str = "epoch_average",
+          decay: Callable[..., Any] | None = None, decay_rate: Any = 1) -> dict[str, np.ndarray]:
+    """The notebooks' ``model`` loop (every edition), on checked arguments.
+
+    ``cost``: "epoch_average" (v1a/v1b and the current edition: the SUM of ``compute_cost`` over the
+    epoch's mini-batches divided by m) or "last_minibatch" (2017: the MEAN cost of the epoch's last
+    mini-batch). ``decay`` (current edition): after epoch i, ``learning_rate = decay(learning_rate0,
+    i, decay_rate)``, and the printed report adds ``learning rate after epoch i: %f``.
+    """
+    t, seed, m = 0, 10, X.shape[1]
+    learning_rate0 = learning_rate
+    rng = np.random.RandomState(seed)
+    parameters = U.seeded_weights(layers_dims, "he")
+    v, s = zeros_like(parameters), zeros_like(parameters)
+    for i in range(num_epochs):
+        seed = seed + 1
+        cost_total = 0
+        for minibatch_X, minibatch_Y in mini_batches(X, Y, mini_batch_size, seed, rng):
+            a3, caches = U.forward(minibatch_X, parameters)
+            logprobs = U.log_probs(a3, minibatch_Y)
+            if cost == "last_minibatch":
+                cost_value = 1. / minibatch_Y.shape[1] * logprobs.sum()  # np.sum(logprobs): the same reduction
+            else:
+                cost_total += logprobs.sum()
+            grads = U.backward(minibatch_X, minibatch_Y, caches, folded=True)
+            if optimizer == "gd":
+                parameters = U.update_parameters(parameters, grads, learning_rate)
+            elif optimizer == "momentum":
+                parameters, v = momentum_step(parameters, grads, v, beta, learning_rate)
+            else:
+                t = t + 1
+                parameters, v, s, _, _ = adam_step(parameters, grads, v, s, t, learning_rate, beta1, beta2, epsilon)
+        cost_avg = cost_value if cost == "last_minibatch" else cost_total / m
+        if decay:
+            learning_rate = decay(learning_rate0, i, decay_rate)
+        if print_cost and i % 1000 == 0:
+            print("Cost after epoch %i: %f" % (i, cost_avg))
+            if decay:
+                print("learning rate after epoch %i: %f" % (i, learning_rate))
+    return parameters
 
 
 def model(X: Any, Y: Any, layers_dims: Any, optimizer: str, learning_rate: float = 0.0007, mini_batch_size: int = 64,
           beta: float = 0.9, beta1: float = 0.9, beta2: float = 0.999, epsilon: float = 1e-8, num_epochs: int = 10000,
-          print_cost: bool = True, decay: Callable[..., float] | None = None,
-          decay_rate: float = 1) -> dict[str, np.ndarray]:
-    """Train a ReLU/.../sigmoid network with mini-batch gd, momentum or Adam, the course's way.
+          print_cost: bool = True) -> dict[str, np.ndarray]:
+    """The notebook's model: He initialization, then mini-batch gradient descent, momentum or Adam.
+
+    Each epoch reshuffles with ``random_mini_batches(X, Y, mini_batch_size, seed)``, seed = 11, 12, ...;
+    on each mini-batch: forward, ``cost_total += compute_cost(a3, minibatch_Y)``, backward and the
+    optimizer's update (Adam's t counts the mini-batches). Every 1000 epochs it prints
+    ``"Cost after epoch %i: %f" % (i, cost_total / m)``.
 
     Args:
         X: inputs (n_x, m); Y: 0/1 labels (1, m).
-        layers_dims: [n_x, n_1, ..., 1] (the course's [n_x, 5, 2, 1]).
+        layers_dims: the layer sizes, e.g. [X.shape[0], 5, 2, 1].
         optimizer: "gd", "momentum" or "adam".
-        learning_rate: α (α0 with ``decay``).
-        mini_batch_size: examples per step; the epoch's order is the course's
-            ``np.random.seed(10 + 1 + epoch)`` permutation.
-        beta: momentum's β. beta1, beta2, epsilon: Adam's.
-        num_epochs: passes over the data (the course's older default, 10000; the 2021
-            notebook uses 5000).
-        print_cost: print ``Cost after epoch i: c`` every 1000 epochs (the epoch's
-            cost: the sum of the per-example losses of its mini-batches over m) and,
-            with ``decay``, the learning rate set after that epoch.
-        decay: None, or ``update_lr``, ``schedule_lr_decay`` (time_interval 1000) or
-            any function ``decay(learning_rate0, epoch_num, decay_rate)``: after
-            epoch i the rate becomes ``decay(learning_rate0, i, decay_rate)``.
-        decay_rate: passed to ``decay``.
+        learning_rate, beta (momentum), beta1, beta2, epsilon (Adam): the hyperparameters.
+        mini_batch_size: examples per mini-batch.
+        num_epochs: passes over the data.
+        print_cost: print the cost every 1000 epochs.
 
     Returns:
         parameters: the trained dict.
     """
-    name = check.choice("optimizer", optimizer, OPTIMIZERS)
-    dims = _layers_dims(layers_dims)
-    Xc, y = lay.data(X, Y, dims[0], dims[-1])
-    m = Xc.shape[1]
-    lr = lay.learning_rate(learning_rate)
-    size = check.integer("mini_batch_size", mini_batch_size, low=1)
-    epochs = check.integer("num_epochs", num_epochs, low=0)
-    print_cost = lay.flag("print_cost", print_cost)
-    if name == "gd":
-        opt = GD(lr=lr)
-    elif name == "momentum":
-        opt = Momentum(lr=lr, beta=_beta("beta", beta))
-    else:
-        opt = Adam(lr=lr, beta1=_beta("beta1", beta1), beta2=_beta("beta2", beta2), epsilon=_epsilon(epsilon))
-    schedule = _schedule(decay, decay_rate)
-    net = Network(dims, hidden=lay.HIDDEN, output=lay.OUTPUT, init="he", seed=3)
-    if epochs:
-        fit(net, Xc.T, y, optimizer=opt, epochs=epochs, batch_size=min(size, m), shuffle="course", schedule=schedule,
-            verbose=0, seed=0, callbacks=[lay.PrintCost(1000, "epoch", "%f", schedule, lr)] if print_cost else [])
-    return lay.from_network(net)
+    numbers = dict(learning_rate=learning_rate, mini_batch_size=mini_batch_size, beta=beta, beta1=beta1, beta2=beta2,
+                   epsilon=epsilon, num_epochs=num_epochs, print_cost=print_cost)
+    Xc, Yc, dims, name = checked_model_args(X, Y, layers_dims, optimizer, **numbers)
+    return train(Xc, Yc, dims, name, **numbers)
 
 
-# --------------------------------------------------------------------------- opt_utils
+# ------------------------------------------------------------------------------------ opt_utils_v1a
+def load_params_and_grads(seed: int = 1) -> tuple[np.ndarray, ...]:
+    """``np.random.seed(seed)``, then W1 (2, 3), b1 (2, 1), W2 (3, 3), b2 (3, 1), dW1, db1, dW2, db2 drawn in that order."""
+    rng = np.random.RandomState(check.integer("seed", seed, low=0, high=2**32 - 1))
+    shapes = ((2, 3), (2, 1), (3, 3), (3, 1)) * 2
+    return tuple(rng.randn(*shape) for shape in shapes)
+
+
 def initialize_parameters(layer_dims: Any) -> dict[str, np.ndarray]:
-    """He initialization, W[l] = randn(n_l, n_{l-1}) · sqrt(2 / n_{l-1}) after the course's seed 3; b[l] = 0."""
-    return lay.initial_parameters(layer_dims, "he")
+    """He initialization: W[l] = np.random.randn(n_l, n_{l-1}) * np.sqrt(2 / n_{l-1}) after ``np.random.seed(3)``; b[l] = 0."""
+    return U.seeded_weights(layer_dims, "he")
+
+
+def compute_cost(a3: Any, Y: Any) -> np.float64:
+    """The SUM over the examples of -log(a3) * Y - log(1 - a3) * (1 - Y) (``model`` divides the epoch's total by m)."""
+    A = cc.probabilities("a3", a3)
+    return np.sum(U.log_probs(A, cc.labels("Y", Y, A.shape[1])))
 
 
 def forward_propagation(X: Any, parameters: Any) -> tuple[np.ndarray, tuple]:
-    """LINEAR -> RELU -> ... -> LINEAR -> SIGMOID. Returns (a3, cache = (z1, a1, W1, b1, ...))."""
-    net = lay.to_network(parameters)
-    return lay.forward_cache(net, lay.inputs("X", X, net.layer_dims[0]))
+    """LINEAR -> RELU -> LINEAR -> RELU -> LINEAR -> SIGMOID: (a3, cache = (z1, a1, W1, b1, ..., z3, a3, W3, b3))."""
+    return U.checked_forward(X, parameters)
 
 
 def backward_propagation(X: Any, Y: Any, cache: Any) -> dict[str, np.ndarray]:
-    """The gradients dict of ``opt_utils``: dz3 = (a3 - Y) / m, dW3, db3, da2, ..., dW1, db1.
-
-    dW and db come from the core's backprop; the dz, da entries are formed from the cache.
-    """
-    return lay.backward(X, Y, cache, lower=True, dz_over_m=True)
-
-
-def compute_cost(a3: Any, Y: Any) -> float:
-    """The SUM over examples of -y log a3 - (1 - y) log(1 - a3) (``model`` divides the epoch's total by m)."""
-    total, _ = lay.cross_entropy("a3", a3, Y)
-    return total
+    """The gradients from the cache: dz3 = 1./m * (a3 - Y), dW3 = np.dot(dz3, a2.T), ... (lower-case dz, da keys)."""
+    return U.checked_backward(X, Y, cache, folded=True)
 
 
 def predict(X: Any, y: Any, parameters: Any) -> np.ndarray:
-    """Predictions (1, m) with threshold 0.5; prints ``Accuracy: ...``."""
-    return lay.course_predict(X, y, parameters)
+    """Predictions (1, m), 1 where a3 > 0.5; prints ``Accuracy: <fraction right>``."""
+    return U.checked_predict(X, y, parameters)
 
 
 def predict_dec(parameters: Any, X: Any) -> np.ndarray:
     """Boolean predictions a3 > 0.5, shape (1, m)."""
-    net = lay.to_network(parameters)
-    return lay.predictions(net, lay.inputs("X", X, net.layer_dims[0])) == 1
+    return U.checked_predict_dec(parameters, X)
+
+
+def load_dataset() -> tuple[np.ndarray, np.ndarray]:
+    """The course's moons: train_X (2, 300), train_Y (1, 300) (``np.random.seed(3); make_moons(n_samples=300, noise=.2)``).
+
+    Vendored by descentlab; the course also drew a scatter plot, this function does not.
+    """
+    from ..datasets import load_moons
+
+    d = load_moons()
+    return U.course_layout(d.X_train, d.y_train)

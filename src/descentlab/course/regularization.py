@@ -1,48 +1,36 @@
-"""The course's "Regularization" assignment (Improving Deep Neural Networks, week 1).
+"""The course's "Regularization" notebook (Course 2, week 1), older edition: ``Regularization.ipynb``
+(2017) / ``Regularization_v2a.ipynb`` (2019-2020), with ``reg_utils.py`` and ``testCases.py``.
 
-The notebook's functions with the course's names, signatures and return
-values, in its layout: ``X`` (n_x, m), one example per column; labels ``Y``
-(1, m); parameters a dict ``{"W1", "b1", ...}`` with ``W[l]`` (n_l, n_{l-1})
-and ``b[l]`` (n_l, 1). Each is a thin layer over descentlab's core
-(:class:`~descentlab.Network`, its backprop with L2 and dropout masks,
-:func:`~descentlab.fit`); any depth works, the course's network is
-[n_x, 20, 3, 1], ReLU/ReLU/sigmoid.
+The current edition (2021+, ``W1A2/Regularization.ipynb`` graded by ``public_tests.py``) has the same
+functions with the same numbers; :mod:`descentlab.course.current.regularization` is this module.
 
-L2 regularization
-    ``compute_cost_with_regularization`` adds λ/(2m) Σ_l ||W[l]||² to the
-    cross-entropy; ``backward_propagation_with_regularization`` adds (λ/m) W[l]
-    to each dW[l].
+The course's functions, names, signatures, layout and numbers (``X`` (n_x, m), ``Y`` (1, m),
+parameters ``{"W1": (n_1, n_0), "b1": (n_1, 1), ...}``, the [n_x, 20, 3, 1] network):
 
-Dropout (inverted)
-    ``forward_propagation_with_dropout(X, parameters, keep_prob, seed=1)`` draws
-    the masks as the course does after ``np.random.seed(1)``:
-    ``D1 = rand(n_1, m) < keep_prob``, then ``D2``, ..., from a private
-    ``np.random.RandomState(seed)`` (NumPy's global state is never touched), so
-    the course's checks print the same values; ``A[l]`` is multiplied by
-    ``D[l] / keep_prob``. ``backward_propagation_with_dropout`` applies the same
-    masks to the gradients.
+- ``compute_cost_with_regularization(A3, Y, parameters, lambd)``: the cross-entropy plus
+  ``(1./m) * (lambd/2) * (sum of np.sum(np.square(W[l])))``, a NumPy float64.
+- ``backward_propagation_with_regularization(X, Y, cache, lambd)``: the course's gradients from the
+  cache with ``+ lambd * W[l] / m`` on each dW[l]: the 11 entries dZ3, dW3, db3, dA2, ..., db1.
+- ``forward_propagation_with_dropout(X, parameters, keep_prob=0.5)``: starts with the course's
+  ``np.random.seed(1)`` (a private ``RandomState`` reseeded to 1: the same draws, NumPy's global
+  state untouched), draws ``D1 = rand(n_1, m) < keep_prob`` then ``D2``, and scales
+  ``A = A * D / keep_prob``; the cache is (Z1, D1, A1, W1, b1, Z2, D2, A2, W2, b2, Z3, A3, W3, b3).
+  Because of that seed EVERY call draws the same masks.
+- ``backward_propagation_with_dropout(X, Y, cache, keep_prob)``: from the cache's A and D only.
+- ``model(X, Y, learning_rate=0.3, num_iterations=30000, print_cost=True, lambd=0, keep_prob=1)``:
+  the notebook's loop, printing ``Cost after iteration i: <cost>`` every 10000 iterations. With
+  ``keep_prob=0.86`` it trains with ONE fixed pair of masks for all 30000 iterations (the reseed
+  above), which is how the course gets train 0.9289099526066351 / test 0.95. descentlab's core
+  draws fresh masks at every step (dropout as the lectures describe it); the ``regularization``
+  experiment shows both. The cost plot is not drawn.
+- ``reg_utils``: ``sigmoid``, ``relu``, ``initialize_parameters`` (``np.random.seed(3)``, ``randn /
+  np.sqrt(n_{l-1})``), ``forward_propagation``, ``backward_propagation`` (keys dZ3, dW3, ...),
+  ``update_parameters``, ``compute_cost`` (``np.nansum``), ``predict``, ``predict_dec``,
+  ``plot_decision_boundary`` and ``load_2D_dataset()`` (the course's ``datasets/data.mat``, vendored).
 
-``model``
-    Full-batch gradient descent from the course's initialization
-    (``np.random.seed(3)``, ``randn(n_l, n_{l-1}) / sqrt(n_{l-1})``), printing
-    ``Cost after iteration i: c`` every 10000 iterations. Without dropout it
-    reproduces the course: train accuracy 0.9478672985781991 / test 0.915
-    without regularization, 0.9383886255924171 / 0.93 with λ = 0.7.
-
-    One deliberate difference: the course's ``forward_propagation_with_dropout``
-    calls ``np.random.seed(1)`` inside every forward pass, so its training loop
-    reuses ONE set of masks for all 30000 iterations (test accuracy 0.95 with
-    keep_prob 0.86). That is not dropout as intended. Here ``model`` draws
-    fresh masks at every iteration (from ``seed``, default 1), which is
-    dropout as the lectures describe it; test accuracy is about 0.93-0.95 and
-    not exactly the course's. L2 and dropout may also be combined here (the
-    course asserts one at a time).
-
-Costs are computed from the logits, always finite.
-
->>> p = initialize_parameters([2, 20, 3, 1])
->>> p["W2"].shape, p["b3"].shape
-((3, 20), (1, 1))
+NumPy's global random state is never read or changed. The floating-point warnings of the course's
+``log`` and ``exp`` are silenced inside these functions (the current edition's ``reg_utils``
+silences them globally with ``np.seterr``); the numbers are the course's.
 """
 
 from __future__ import annotations
@@ -52,128 +40,178 @@ from typing import Any
 import numpy as np
 
 from .. import _checks as check
-from ..core.network import Network
-from ..core.regularization import keep_mask
-from ..training.fit import fit
-from ..training.optimizers import GD
-from . import _layout as lay
-from .initialization import predict, predict_dec, update_parameters  # the same utilities in both notebooks
+from . import _checks as cc
+from . import _utils as U
+from ._utils import plot_decision_boundary, relu, sigmoid
 
 __all__ = [
-    "initialize_parameters", "forward_propagation", "backward_propagation", "compute_cost",
-    "update_parameters", "predict", "predict_dec",
     "compute_cost_with_regularization", "backward_propagation_with_regularization",
     "forward_propagation_with_dropout", "backward_propagation_with_dropout", "model",
+    "sigmoid", "relu", "initialize_parameters", "forward_propagation", "backward_propagation",
+    "update_parameters", "predict", "compute_cost", "predict_dec", "plot_decision_boundary", "load_2D_dataset",
 ]
 
-#: The course's hidden layers for ``model``: [n_x, 20, 3, 1].
+#: The course's network in ``model``: [n_x, 20, 3, 1].
 HIDDEN_LAYERS: tuple[int, int] = (20, 3)
 
 
-def initialize_parameters(layer_dims: Any) -> dict[str, np.ndarray]:
-    """W[l] = randn(n_l, n_{l-1}) / sqrt(n_{l-1}) after the course's seed 3; b[l] = 0 (the core's "lecun")."""
-    return lay.initial_parameters(layer_dims, "lecun")
+# --------------------------------------------------------------------------------- L2
+def _l2_cost(A3: Any, Y: Any, parameters: Any, lambd: Any) -> np.float64:
+    m = Y.shape[1]
+    cross_entropy_cost = U.nansum_cost(A3, Y)
+    squares = np.sum(np.square(parameters["W1"]))
+    for l in range(2, U.n_layers(parameters) + 1):
+        squares = squares + np.sum(np.square(parameters["W" + str(l)]))
+    L2_regularization_cost = (1. / m) * (lambd / 2) * squares
+    return cross_entropy_cost + L2_regularization_cost
 
 
-# --------------------------------------------------------------------------- reg_utils
-def forward_propagation(X: Any, parameters: Any) -> tuple[np.ndarray, tuple]:
-    """LINEAR -> RELU -> ... -> LINEAR -> SIGMOID. Returns (a3, cache).
+def compute_cost_with_regularization(A3: Any, Y: Any, parameters: Any, lambd: float) -> np.float64:
+    """J = compute_cost(A3, Y) + (1./m) * (lambd/2) * (np.sum(np.square(W1)) + ... + np.sum(np.square(WL))).
 
-    ``cache = (z1, a1, W1, b1, z2, a2, W2, b2, z3, a3, W3, b3)``: four entries per layer.
+    Returns a NumPy float64 (shape ``()``), as the course's ``public_tests`` require.
     """
-    net = lay.to_network(parameters)
-    return lay.forward_cache(net, lay.inputs("X", X, net.layer_dims[0]))
-
-
-def backward_propagation(X: Any, Y: Any, cache: Any) -> dict[str, np.ndarray]:
-    """The gradients dict of ``reg_utils``: dz3 = a3 - Y, dW3, db3, da2, dz2, ..., dW1, db1.
-
-    dW and db come from the core's backprop (recomputed from X and the cache's
-    W, b); the dz, da entries are formed from the cache as the course does.
-    """
-    return lay.backward(X, Y, cache, lower=True)
-
-
-def compute_cost(a3: Any, Y: Any) -> float:
-    """The cross-entropy (1/m) Σ -y log a3 - (1 - y) log(1 - a3), from probabilities a3 (1, m)."""
-    total, m = lay.cross_entropy("a3", a3, Y)
-    return total / m
-
-
-def compute_cost_with_regularization(A3: Any, Y: Any, parameters: Any, lambd: float) -> float:
-    """J = cross-entropy(A3, Y) + λ/(2m) Σ_l ||W[l]||² (the core's L2 term)."""
-    lambd = lay.lambd(lambd)
-    net = lay.to_network(parameters)
-    total, m = lay.cross_entropy("A3", A3, Y)
-    return total / m + net.l2_cost(lambd, m)
+    A = cc.probabilities("A3", A3)
+    Yc = cc.labels("Y", Y, A.shape[1])
+    cc.parameters(parameters)
+    cc.nonnegative("lambd", lambd)
+    return _l2_cost(A, Yc, parameters, lambd)
 
 
 def backward_propagation_with_regularization(X: Any, Y: Any, cache: Any, lambd: float) -> dict[str, np.ndarray]:
-    """Gradients with the L2 term: dW[l] = (1/m) dZ[l] A[l-1]ᵀ + (λ/m) W[l].
+    """The gradients of the L2-regularized cost, from the cache: dW[l] = 1./m * np.dot(dZ[l], A[l-1].T) + lambd * W[l] / m.
 
-    Returns the course's dict {dZ3, dW3, db3, dA2, dZ2, dW2, db2, dA1, dZ1, dW1, db1}
-    (dZ3 = A3 - Y). dW, db come from the core; dZ, dA are formed from the cache.
+    Returns {dZ3, dW3, db3, dA2, dZ2, dW2, db2, dA1, dZ1, dW1, db1}.
     """
-    return lay.backward(X, Y, cache, lambd_=lay.lambd(lambd))
+    cc.nonnegative("lambd", lambd)
+    return U.checked_backward(X, Y, cache, folded=False, lambd=lambd)
 
 
-# --------------------------------------------------------------------------- dropout
-def forward_propagation_with_dropout(X: Any, parameters: Any, keep_prob: float = 0.5,
-                                     seed: int = 1) -> tuple[np.ndarray, tuple]:
-    """Forward pass with inverted dropout on every hidden layer. Returns (A3, cache).
+# --------------------------------------------------------------------------------- dropout
+def forward_propagation_with_dropout(X: Any, parameters: Any, keep_prob: float = 0.5) -> tuple[np.ndarray, tuple]:
+    """LINEAR -> RELU + DROPOUT -> LINEAR -> RELU + DROPOUT -> LINEAR -> SIGMOID, the course's way.
 
-    Masks ``D[l] = rand(n_l, m) < keep_prob`` drawn in layer order from
-    ``np.random.RandomState(seed)`` (the course's ``np.random.seed(1)`` draws);
-    ``A[l] = relu(Z[l]) * D[l] / keep_prob``.
-    ``cache = (Z1, D1, A1, W1, b1, Z2, D2, A2, W2, b2, Z3, A3, W3, b3)``.
+    ``np.random.seed(1)`` first (a private RandomState: same draws), then ``D1 = np.random.rand(n_1, m)
+    < keep_prob``, ``A1 = A1 * D1``, ``A1 = A1 / keep_prob``, and the same for layer 2. Returns
+    (A3, cache = (Z1, D1, A1, W1, b1, Z2, D2, A2, W2, b2, Z3, A3, W3, b3)), D as booleans.
     """
-    kp = lay.keep_prob(keep_prob)
-    seed = check.integer("seed", seed, low=0, high=2**32 - 1)
-    net = lay.to_network(parameters)
-    Xc = lay.inputs("X", X, net.layer_dims[0])
-    rs = np.random.RandomState(seed)
-    m = Xc.shape[1]
-    masks = [keep_mask(rs, (n, m), kp) for n in net.layer_dims[1:-1]]  # the draws of rs.rand(n, m) < kp
-    return lay.forward_cache(net, Xc, masks, kp)
+    cc.keep_prob(keep_prob)
+    cc.parameters(parameters)
+    Xc = cc.inputs("X", X, np.shape(parameters["W1"])[1])
+    return U.forward_with_dropout(Xc, parameters, keep_prob, U.dropout_masks(Xc, parameters, keep_prob,
+                                                                           np.random.RandomState(1)))
 
 
 def backward_propagation_with_dropout(X: Any, Y: Any, cache: Any, keep_prob: float) -> dict[str, np.ndarray]:
-    """Gradients through the cache's dropout masks: dA[l] ·= D[l] / keep_prob.
+    """The gradients through the cache's masks: dA[l] = dA[l] * D[l], then dA[l] = dA[l] / keep_prob.
 
-    Returns the course's dict {dZ3, dW3, db3, dA2, dZ2, dW2, db2, dA1, dZ1, dW1, db1}
-    (dZ3 = A3 - Y). dW, db come from the core (given the masks D[l]); dZ, dA
-    are formed from the cache.
+    Computed from the cache's A[l] and D[l] (and W[l]) only, as the course does.
+    Returns {dZ3, dW3, db3, dA2, dZ2, dW2, db2, dA1, dZ1, dW1, db1}.
     """
-    return lay.backward(X, Y, cache, kp=lay.keep_prob(keep_prob), dropout=True)
+    cc.keep_prob(keep_prob)
+    return U.checked_backward(X, Y, cache, folded=False, keep_prob=keep_prob)
 
 
-# --------------------------------------------------------------------------- model
+# --------------------------------------------------------------------------------- model
 def model(X: Any, Y: Any, learning_rate: float = 0.3, num_iterations: int = 30000, print_cost: bool = True,
-          lambd: float = 0, keep_prob: float = 1, *, seed: int = 1) -> dict[str, np.ndarray]:
-    """Train [n_x, 20, 3, 1] with full-batch gradient descent, optionally with L2 or dropout.
+          lambd: float = 0, keep_prob: float = 1) -> dict[str, np.ndarray]:
+    """The notebook's [n_x, 20, 3, 1] model by full-batch gradient descent, with L2 (``lambd``) or dropout.
+
+    Each iteration: forward (``forward_propagation``, or ``forward_propagation_with_dropout`` when
+    keep_prob < 1, which reseeds and so reuses the same masks every time), the cost
+    (``compute_cost`` or ``compute_cost_with_regularization``), the matching backward pass and
+    ``update_parameters``; every 10000 iterations it prints ``"Cost after iteration {}: {}".format(i, cost)``.
 
     Args:
         X: inputs (n_x, m); Y: 0/1 labels (1, m).
         learning_rate: the gradient-descent step.
-        num_iterations: gradient steps on all m examples.
-        print_cost: print ``Cost after iteration i: c`` every 10000 iterations (the
-            cost before the i-th update, with the L2 term, on the dropped-out network).
-        lambd: λ of the L2 term λ/(2m) Σ||W||² (0: none).
-        keep_prob: probability of keeping a hidden unit (1: no dropout).
-        seed: (descentlab's addition) seeds the dropout masks, fresh at each iteration.
+        num_iterations: the number of gradient steps.
+        print_cost: print the cost every 10000 iterations.
+        lambd: the L2 hyperparameter (0: no L2).
+        keep_prob: the probability of keeping a hidden unit (1: no dropout). As the course
+            asserts, L2 and dropout are used one at a time.
 
     Returns:
         parameters: the trained dict {W1, b1, W2, b2, W3, b3}.
     """
-    Xc, y = lay.data(X, Y)
-    lr = lay.learning_rate(learning_rate)
-    iterations = check.integer("num_iterations", num_iterations, low=0)
-    print_cost = lay.flag("print_cost", print_cost)
-    l2 = lay.lambd(lambd)
-    kp = lay.keep_prob(keep_prob)
-    seed = check.integer("seed", seed, low=0, high=2**32 - 1)
-    net = Network([Xc.shape[0], *HIDDEN_LAYERS, 1], hidden=lay.HIDDEN, output=lay.OUTPUT, init="lecun", seed=3)
-    if iterations:
-        fit(net, Xc.T, y, optimizer=GD(lr=lr), epochs=iterations, batch_size=None, shuffle="none",
-            l2=l2, keep_prob=kp, verbose=0, seed=seed, callbacks=[lay.PrintCost(10000, "iteration")] if print_cost else [])
-    return lay.from_network(net)
+    Xc, Yc = cc.data(X, Y)
+    cc.positive("learning_rate", learning_rate)
+    num_iterations = cc.count("num_iterations", num_iterations)
+    print_cost = cc.flag("print_cost", print_cost)
+    cc.nonnegative("lambd", lambd)
+    cc.keep_prob(keep_prob)
+    if not (lambd == 0 or keep_prob == 1):
+        raise check.fail("lambd", lambd, f"0 when keep_prob < 1 (received keep_prob={keep_prob!r}): the course's "
+                                         "model uses L2 or dropout, one at a time")
+    parameters = U.seeded_weights([Xc.shape[0], *HIDDEN_LAYERS, 1], "lecun")
+    # forward_propagation_with_dropout reseeds with np.random.seed(1) at every call, so it draws these same masks
+    # at every iteration: they are drawn once here (the same values, without redrawing them 30000 times)
+    masks = U.dropout_masks(Xc, parameters, keep_prob, np.random.RandomState(1)) if keep_prob < 1 else None
+    for i in range(0, num_iterations):
+        if keep_prob == 1:
+            a3, cache = U.forward(Xc, parameters)
+        else:
+            a3, cache = U.forward_with_dropout(Xc, parameters, keep_prob, masks)
+        cost = U.nansum_cost(a3, Yc) if lambd == 0 else _l2_cost(a3, Yc, parameters, lambd)
+        if lambd == 0 and keep_prob == 1:
+            grads = U.backward(Xc, Yc, cache, folded=False)
+        elif lambd != 0:
+            grads = U.backward(Xc, Yc, cache, folded=False, lambd=lambd)
+        else:
+            grads = U.backward(Xc, Yc, cache, folded=False, keep_prob=keep_prob)
+        parameters = U.update_parameters(parameters, grads, learning_rate)
+        if print_cost and i % 10000 == 0:
+            print("Cost after iteration {}: {}".format(i, cost))
+    return parameters
+
+
+# --------------------------------------------------------------------------------- reg_utils
+def initialize_parameters(layer_dims: Any) -> dict[str, np.ndarray]:
+    """W[l] = np.random.randn(n_l, n_{l-1}) / np.sqrt(n_{l-1}) after ``np.random.seed(3)``; b[l] = 0."""
+    return U.seeded_weights(layer_dims, "lecun")
+
+
+def forward_propagation(X: Any, parameters: Any) -> tuple[np.ndarray, tuple]:
+    """LINEAR -> RELU -> LINEAR -> RELU -> LINEAR -> SIGMOID: (A3, cache = (Z1, A1, W1, b1, ..., Z3, A3, W3, b3))."""
+    return U.checked_forward(X, parameters)
+
+
+def backward_propagation(X: Any, Y: Any, cache: Any) -> dict[str, np.ndarray]:
+    """The gradients from the cache: dZ3 = A3 - Y, dW3 = 1./m * np.dot(dZ3, A2.T), ...
+
+    Returns {dZ3, dW3, db3, dA2, dZ2, dW2, db2, dA1, dZ1, dW1, db1} (``reg_utils``' keys).
+    """
+    return U.checked_backward(X, Y, cache, folded=False)
+
+
+def update_parameters(parameters: Any, grads: Any, learning_rate: float) -> dict[str, np.ndarray]:
+    """W[l] = W[l] - learning_rate * dW[l], b[l] likewise, key by key; returns ``parameters`` (entries rebound)."""
+    return U.checked_update(parameters, grads, learning_rate)
+
+
+def compute_cost(a3: Any, Y: Any) -> np.float64:
+    """``1./m * np.nansum(-log(a3) * Y - log(1 - a3) * (1 - Y))``."""
+    A = cc.probabilities("a3", a3)
+    return U.nansum_cost(A, cc.labels("Y", Y, A.shape[1]))
+
+
+def predict(X: Any, y: Any, parameters: Any) -> np.ndarray:
+    """Predictions (1, m), 1 where a3 > 0.5; prints ``Accuracy: <fraction right>``."""
+    return U.checked_predict(X, y, parameters)
+
+
+def predict_dec(parameters: Any, X: Any) -> np.ndarray:
+    """Boolean predictions a3 > 0.5, shape (1, m)."""
+    return U.checked_predict_dec(parameters, X)
+
+
+def load_2D_dataset() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The course's ``datasets/data.mat`` (vendored): train_X (2, 211), train_Y (1, 211), test_X (2, 200), test_Y (1, 200).
+
+    ``train_X = X.T``, ``train_Y = y.T``, ``test_X = Xval.T``, ``test_Y = yval.T`` as the course loads
+    them; the course also drew a scatter plot, this function does not.
+    """
+    from ..datasets import load_football
+
+    d = load_football()
+    return (*U.course_layout(d.X_train, d.y_train), *U.course_layout(d.X_test, d.y_test))

@@ -13,6 +13,7 @@ gradient checks, which do not depend on training length).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 
@@ -69,10 +70,9 @@ def _initialization(r: ExperimentResult, context: Mapping[str, ExperimentResult]
         r0 > 10 * h0 and r1 > h1,
         f"initial cost {_f(r0)} vs He {_f(h0)}; after {rand.first.epochs} iterations {_f(r1, 6)} vs He {_f(h1, 6)}",
         "initial cost printed as inf; train 0.83 / test 0.86 against He's 0.9933 / 0.96",
-        why="the course computed log(sigmoid(z)); with weights x 10 some logits are so large that sigmoid(z) rounds "
-            "to exactly 0 or 1 and log(0) = -inf. descentlab computes the loss from the logits, so it reports the true, "
-            "finite initial cost: huge, because many points start confidently on the wrong side. The course's lesson: "
-            "overly large random initial weights slow down the optimization"))
+        why="descentlab computes the cost from the logits: the true initial cost is huge, because many points start "
+            "confidently on the wrong side (the course's code printed inf for it: see the last conclusion). The "
+            "course's lesson: overly large random initial weights slow down the optimization"))
     he_tr, he_te = _v(he, "train_accuracy"), _v(he, "test_accuracy")
     others_tr = max(z_tr, _v(rand, "train_accuracy"))
     others_te = max(z_te, _v(rand, "test_accuracy"))
@@ -81,16 +81,41 @@ def _initialization(r: ExperimentResult, context: Mapping[str, ExperimentResult]
         he_tr >= others_tr and he_te >= others_te,
         f"He train {_f(he_tr)}, test {_f(he_te)}; best other arm train {_f(others_tr)}, test {_f(others_te)}",
         "He 0.9933 / 0.96, random 0.83 / 0.86, zeros 0.5 / 0.5"))
+    out.append(_initialization_printed_inf(rand, r.arm("random, the course's code"), r0))
     return out
 
 
+def _initialization_printed_inf(rand: ArmResult, course: ArmResult, r0: float) -> Conclusion:
+    """The course's code prints inf for the x10 start's cost where descentlab's cost is finite; both train alike."""
+    printed = course.first.extra.get("printed") or ["(nothing printed)"]
+    c_tr, c_te = _v(course, "train_accuracy"), _v(course, "test_accuracy")
+    r_tr, r_te = _v(rand, "train_accuracy"), _v(rand, "test_accuracy")
+    same = abs(c_tr - r_tr) <= 0.02 and abs(c_te - r_te) <= 0.02
+    return Conclusion(
+        "The course's code prints the random (x10) start's cost as inf; descentlab's cost of the same start is "
+        "finite, and both train the same network",
+        printed[0] == "Cost after iteration 0: inf" and math.isfinite(r0) and r0 > 100 and same,
+        f"the course's code printed '{printed[0]}'; descentlab: initial cost {_f(r0, 2)}; train / test accuracy "
+        f"{_f(c_tr)} / {_f(c_te)} (the course's code) and {_f(r_tr)} / {_f(r_te)} (descentlab)",
+        "Cost after iteration 0: inf; train 0.83 / test 0.86",
+        why=f"with weights x 10 a logit is so large that the course's sigmoid 1 / (1 + exp(-z)) rounds to exactly 1.0 "
+            f"for a point labelled 0; its cost then takes -log(1 - 1) = inf (np.nansum drops nan, not inf). The cost "
+            f"from the logits, log(1 + e^z), is finite: {_f(r0, 2)}, huge because many points start confidently on "
+            "the wrong side. Training is the same (the gradient a - y involves no log), so the course's lesson holds "
+            "either way: overly large initial weights start far from a good solution and slow the descent; the inf "
+            "is an artefact of how the cost was computed, not a property of the network")
+
+
 def _regularization(r: ExperimentResult, context: Mapping[str, ExperimentResult]) -> list[Conclusion]:
-    none, l2, drop = r.arm("none"), r.arm("L2 0.7"), r.arm("dropout 0.86")
+    none, l2 = r.arm("none"), r.arm("L2 0.7")
+    fixed, fresh = r.arm("dropout 0.86, the course's code (one fixed mask)"), r.arm("dropout 0.86, fresh masks")
     n_tr, n_te = _v(none, "train_accuracy"), _v(none, "test_accuracy")
     out = [Conclusion(
         "Without regularization the network overfits: better on the training set than on the test set",
         n_tr > n_te, f"train {_f(n_tr)} > test {_f(n_te)}", "train 0.9479, test 0.915")]
-    for arm, what, course in ((l2, "L2 regularization", "L2: test 0.93"), (drop, "Dropout", "dropout: test 0.95")):
+    for arm, what, course in ((l2, "L2 regularization", "L2: test 0.93"),
+                              (fixed, "Dropout as the course ran it (one fixed mask)", "dropout: test 0.95"),
+                              (fresh, "Dropout with fresh masks", "dropout: test 0.95 (with one fixed mask)")):
         te = _v(arm, "test_accuracy")
         out.append(Conclusion(
             f"{what} reduces overfitting: test accuracy at least the unregularized arm's",
@@ -104,7 +129,39 @@ def _regularization(r: ExperimentResult, context: Mapping[str, ExperimentResult]
     out.append(Conclusion(
         "Regularization costs a little training-set accuracy",
         t_l2 <= n_tr, f"L2 train {_f(t_l2)} vs none {_f(n_tr)}", "L2 train 0.9384 vs none 0.9479"))
+    out.append(_regularization_one_mask(fixed, fresh, n_te, _v(l2, "test_accuracy")))
     return out
+
+
+def _regularization_one_mask(fixed: ArmResult, fresh: ArmResult, n_te: float, l2_te: float) -> Conclusion:
+    """The course's dropout numbers come from one fixed mask; fresh masks give others, and what that means."""
+    c_tr, c_te = _v(fixed, "train_accuracy"), _v(fixed, "test_accuracy")
+    f_tr, f_te = _v(fresh, "train_accuracy"), _v(fresh, "test_accuracy")
+    c_cost, f_cost = _v(fixed, "final_cost"), _v(fresh, "final_cost")
+    reproduced = round(c_tr, 4) == 0.9289 and round(c_te, 4) == 0.95
+    if f_te > l2_te:
+        ranking = (f"its ranking survives, narrower: fresh-mask dropout ends above L2 on the test set by "
+                   f"{_f(f_te - l2_te)} ({_f(f_te)} against {_f(l2_te)}) where the course's one mask was "
+                   f"{_f(c_te - l2_te)} above")
+    else:
+        ranking = (f"its verdict that dropout does best here belongs to its one mask: fresh-mask dropout ends "
+                   f"{'level with' if f_te == l2_te else 'below'} L2 on the test set ({_f(f_te)} against {_f(l2_te)})")
+    return Conclusion(
+        "The course's dropout numbers come from ONE fixed mask: the course's code reproduces them, dropout with "
+        "fresh masks gives others",
+        reproduced and (c_tr, c_te) != (f_tr, f_te) and f_te >= n_te,
+        f"the course's code (one fixed mask): train {_f(c_tr)}, test {_f(c_te)}, training cost with every unit on "
+        f"{_f(c_cost)}; fresh masks: train {_f(f_tr)}, test {_f(f_te)}, cost {_f(f_cost)}; no regularization: test "
+        f"{_f(n_te)}; L2: test {_f(l2_te)}",
+        "dropout: train 0.9289, test 0.95",
+        why="the course's forward_propagation_with_dropout calls np.random.seed(1) on entry, so every iteration drew "
+            "the same two masks: each training example kept the same units at every step, and the network fitted "
+            "that one pattern, not dropout's average over many thinned networks. Evaluated with every unit on, as "
+            f"dropout is meant to be used after training, its training-set cost is {_f(c_cost)} against {_f(f_cost)} "
+            "with fresh masks, which no single pattern can be fitted to. The lesson holds: real dropout also beats "
+            "no regularization on "
+            f"the test set ({_f(f_te)} against {_f(n_te)}). The course's exact {_f(c_te)} belongs to its one mask, "
+            f"and {ranking}")
 
 
 def _gradient_checking(r: ExperimentResult, context: Mapping[str, ExperimentResult]) -> list[Conclusion]:
@@ -121,9 +178,45 @@ def _gradient_checking(r: ExperimentResult, context: Mapping[str, ExperimentResu
         "The broken backward pass (dW2 x 2, db1 x 4) fails, and the check names W2 and b1",
         all((not e["passed"]) and sorted(e["failed"]) == ["W2", "b1"] for e in bad_runs),
         f"difference {bad.first.extra['difference']:.4g}; failing parameters: {', '.join(names) or 'none'}",
-        "difference 0.2850931567761624 (the course's message: 'There is a mistake in the backward propagation!')",
+        "difference 0.2850931567761623 (the course's message: 'There is a mistake in the backward propagation!')",
         quick_ok=True))
+    out += _gradient_checking_algorithms(ok, bad, r.arm("correct, the course's algorithm"),
+                                         r.arm("broken, the course's algorithm"))
     return out
+
+
+def _gradient_checking_algorithms(ok: ArmResult, bad: ArmResult, c_ok: ArmResult, c_bad: ArmResult) -> list[Conclusion]:
+    """The course's algorithm against check_gradients: the same verdicts, and why the course's difference is larger."""
+    d_course, d_core = c_ok.first.extra["difference"], ok.first.extra["difference"]
+    b_course, b_core = c_bad.first.extra["difference"], bad.first.extra["difference"]
+    probs = [a for a, y in zip(c_ok.first.extra["A3"], c_ok.first.extra["Y"]) if y == 0]
+    a_max = max(probs) if probs else float("nan")
+    kept = 16 - math.log10(1 / (1 - a_max)) if 0 < a_max < 1 else float("nan")
+    return [
+        Conclusion(
+            "On the correct backward pass the course's algorithm finds the course's 1.19e-7 and descentlab's "
+            "check_gradients far less: the course's number is mostly rounding error of its costs, not a gradient error",
+            bool(math.isclose(d_course, 1.1890913024229996e-07, rel_tol=1e-5) and c_ok.first.extra["passed"]
+                 and d_core * 10 < d_course and a_max > 0.99),
+            f"the course's gradient_check_n: {d_course:.10g}; check_gradients: {d_core:.3g} "
+            f"({d_course / d_core:.0f} times smaller); the label-0 example has A3 = {a_max:.5f}",
+            "1.1890913024229996e-07, accepted by the notebook's np.isclose; threshold 2e-7",
+            quick_ok=True,
+            why=f"the course computes each perturbed cost from probabilities: the label-0 example contributes "
+                f"-log(1 - A3) with A3 = {a_max:.5f}, so 1 - A3 = {1 - a_max:.2e} keeps only about {kept:.0f} of A3's "
+                "16 significant digits, and every central difference divides that rounding error by 2 epsilon = 2e-7: "
+                "some entries of gradapprox are off by a few 1e-7. check_gradients computes the same costs from the "
+                "logits (log(1 + e^z), exact to rounding), so what it finds is the finite-difference error itself. "
+                "Both pass the course's 2e-7; with 1e-7, the threshold of the course's 1-D check (and of some copies "
+                "of this one), the course's algorithm would call this correct backward pass wrong"),
+        Conclusion(
+            "On the broken backward pass both algorithms find the same difference: the planted mistakes dwarf the "
+            "rounding error",
+            bool(abs(b_course - b_core) <= 1e-6 * b_core and not c_bad.first.extra["passed"]
+                 and not bad.first.extra["passed"]),
+            f"the course's gradient_check_n: {b_course:.10g}; check_gradients: {b_core:.10g}",
+            "0.2850931567761623", quick_ok=True),
+    ]
 
 
 def _optimization(r: ExperimentResult, context: Mapping[str, ExperimentResult]) -> list[Conclusion]:

@@ -230,7 +230,7 @@ def _boundaries(result: ExperimentResult, ds: Any) -> None:
 def _differences(result: ExperimentResult) -> None:
     fig = plot.new_figure((7.0, 3.8), pyplot=False)
     ax = fig.add_subplot()
-    arms = result.arms
+    arms = [a for a in result.arms if "per_parameter" in a.first.extra]  # the course's check reports one number
     names = list(arms[0].first.extra["per_parameter"])
     width = 0.8 / max(len(arms), 1)
     x = np.arange(len(names))

@@ -23,7 +23,8 @@ INITIALIZATION = Experiment(
     title="Initialization: zeros, large random, He",
     assignment="Week 1, Initialization",
     description=("A 3-layer network [2, 10, 5, 1] (ReLU, ReLU, sigmoid) on the circles data, trained by full-batch "
-                 "gradient descent (lr 0.01, 15000 iterations) from three initializations, all with seed 3."),
+                 "gradient descent (lr 0.01, 15000 iterations) from three initializations, all with seed 3; the random "
+                 "start also by the course's own code, which prints its cost as the course did."),
     dataset="circles",
     base={"layers": [2, 10, 5, 1], "hidden": "relu", "output": "sigmoid", "seed": 3, "optimizer": "gd", "lr": 0.01,
           "epochs": 15000, "batch_size": None, "shuffle": "none"},
@@ -33,11 +34,18 @@ INITIALIZATION = Experiment(
             note="randn x 10"),
         Arm("he", {"init": "he"}, {"train_accuracy": 0.9933, "test_accuracy": 0.96},
             note="randn x sqrt(2 / n_prev)"),
+        Arm("random, the course's code", {"init": "random"}, {"train_accuracy": 0.83, "test_accuracy": 0.86},
+            note="descentlab.course.initialization.model: the cost from probabilities, as the course printed it",
+            code="initialization.model"),
     ),
     quick={"epochs": 1500},
     quick_note="1500 iterations instead of 15000",
     checks="initialization",
     log_cost=True,
+    notes=("The arm \"random, the course's code\" is the notebook's own model (descentlab.course), with its cost "
+           "computed from probabilities 1 / (1 + exp(-z)); the other arms are trained by descentlab, whose cost "
+           "comes from the logits. Its cost curve is not drawn: the course's model returns only the parameters "
+           "(its printed lines are below).",),
     course_source="the course notebook's printed accuracies (train / test)",
 )
 
@@ -53,16 +61,22 @@ REGULARIZATION = Experiment(
     arms=(
         Arm("none", {}, {"train_accuracy": 0.9479, "test_accuracy": 0.915}),
         Arm("L2 0.7", {"l2": 0.7}, {"train_accuracy": 0.9384, "test_accuracy": 0.93}, note="lambda = 0.7"),
-        Arm("dropout 0.86", {"keep_prob": 0.86}, {"train_accuracy": 0.9289, "test_accuracy": 0.95},
-            note="keep_prob = 0.86 on both hidden layers"),
+        Arm("dropout 0.86, the course's code (one fixed mask)", {"keep_prob": 0.86},
+            {"train_accuracy": 0.9289, "test_accuracy": 0.95},
+            note="descentlab.course.regularization.model: its forward pass reseeds, so one pair of masks throughout",
+            code="regularization.model"),
+        Arm("dropout 0.86, fresh masks", {"keep_prob": 0.86},
+            note="descentlab: new masks at every iteration, keep_prob = 0.86 on both hidden layers"),
     ),
     quick={"epochs": 3000},
     quick_note="3000 iterations instead of 30000",
     checks="regularization",
     log_cost=True,
-    notes=("Dropout: the course's forward pass called np.random.seed(1) at every iteration, so it reused ONE set "
-           "of dropout masks for all 30000 iterations; descentlab draws fresh masks at every iteration (real "
-           "dropout), so its dropout numbers differ from the course's (test accuracy about 0.93-0.95, not exactly 0.95).",),
+    notes=("Dropout: the course's forward_propagation_with_dropout calls np.random.seed(1) on entry, so its model "
+           "drew the same two masks at every one of its 30000 iterations; the arm \"the course's code\" is that model "
+           "(descentlab.course) and prints the course's numbers. descentlab draws fresh masks at every iteration "
+           "(dropout as the lectures describe it). The course's arm has no cost curve: its model returns only the "
+           "parameters (its printed lines are below).",),
     course_source="the course notebook's printed accuracies (train / test)",
 )
 
@@ -71,19 +85,31 @@ GRADIENT_CHECKING = Experiment(
     title="Gradient checking: a correct and a broken backward pass",
     assignment="Week 1, Gradient Checking",
     description=("The course's 4-5-3-1 network (ReLU, ReLU, sigmoid) on 3 examples of 4 features (RandomState(1) "
-                 "draws), checked against central differences (epsilon 1e-7) with check_gradients: once with "
-                 "backprop, once with the course's deliberately broken backward pass (dW2 x 2, db1 x 4)."),
+                 "draws), checked against central differences (epsilon 1e-7), once with backprop, once with the "
+                 "course's deliberately broken backward pass (dW2 x 2, db1 x 4): by descentlab's check_gradients and "
+                 "by the course's own gradient_check_n."),
     dataset="none",
     base={"layers": [4, 5, 3, 1], "hidden": "relu", "output": "sigmoid", "init": "he", "seed": 1, "epochs": 1},
     arms=(
-        Arm("correct", {}, {"difference_below": 1e-7}, note="backprop"),
-        Arm("broken", {}, {"difference": 0.2850931567761624}, note="dW2 x 2, db1 x 4"),
+        Arm("correct", {}, {"difference_below": 2e-7}, note="backprop"),
+        Arm("broken", {}, {"difference": 0.2850931567761623}, note="dW2 x 2, db1 x 4"),
+        Arm("correct, the course's algorithm", {}, {"difference": 1.1890913024229996e-07},
+            note="descentlab.course.gradient_checking.gradient_check_n on backward_propagation_n with its mistakes fixed",
+            code="gradient_checking.backward_propagation_n_fixed"),
+        Arm("broken, the course's algorithm", {}, {"difference": 0.2850931567761623},
+            note="descentlab.course.gradient_checking.gradient_check_n on the notebook's backward_propagation_n",
+            code="gradient_checking.backward_propagation_n"),
     ),
     kind="gradcheck",
     quick_note="the same check (it trains nothing)",
     checks="gradient-checking",
     figures=(),
-    course_source="the course's difference for its broken backward pass (0.285) and its threshold 2e-7",
+    notes=("The arms \"the course's algorithm\" run the notebook's gradient_check_n (descentlab.course): one "
+           "parameter at a time, each cost from probabilities, epsilon 1e-7; the others run descentlab's "
+           "check_gradients (costs from the logits, every perturbation in one batched pass). The course checks one "
+           "overall difference, so the per-parameter figure shows descentlab's arms only.",),
+    course_source="the current notebook's accepted differences (0.2850931567761623 with its backward pass, "
+                  "1.1890913024229996e-07 once fixed) and its threshold 2e-7",
 )
 
 _OPT_BASE = {"layers": [2, 5, 2, 1], "hidden": "relu", "output": "sigmoid", "init": "he", "seed": 3,

@@ -68,7 +68,8 @@ def plan(experiments: Sequence[Any], datasets: Mapping[str, Any], seeds: int, qu
         for arm in exp.arms:
             cfg = exp.config(arm, quick)
             epochs = cfg["epochs"] if exp.kind == "train" else 1
-            out.append(Planned(exp.name, arm.name, seeds, epochs, estimate_seconds(cfg, ds, seeds)))
+            runs = 1 if getattr(arm, "code", None) else seeds  # an arm running the course's code runs once
+            out.append(Planned(exp.name, arm.name, runs, epochs, estimate_seconds(cfg, ds, runs)))
     return out
 
 

@@ -70,7 +70,7 @@ class ArmResult:
         out = []
         for r in self.runs:
             v = getattr(r, key, None) if hasattr(r, key) else r.extra.get(key)
-            if v is not None and isinstance(v, (int, float)) and math.isfinite(v):
+            if v is not None and isinstance(v, (int, float)) and not math.isnan(v):  # inf is a value (a printed cost)
                 out.append(float(v))
         return out
 
@@ -80,7 +80,7 @@ class ArmResult:
 
     def std(self, key: str) -> float | None:
         v = self.values(key)
-        return float(np.std(v)) if v else None
+        return float(np.std(v)) if v and all(math.isfinite(x) for x in v) else None
 
     @property
     def first(self) -> RunResult:

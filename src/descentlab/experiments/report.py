@@ -178,8 +178,11 @@ def _section(result: ExperimentResult, heading: bool = True) -> str:
     parts.append(_conclusions(result))
     for note in exp.notes:
         parts.append(f'<p class="note">Note: {_e(note)}</p>')
-    if exp.kind == "gradcheck":
-        for a in result.arms:
+    for a in result.arms:
+        if a.arm.code and a.first.extra.get("printed"):
+            parts.append(f"<h4>printed by the course's code: {_e(a.name)}</h4>"
+                         f"<pre>{_e(chr(10).join(a.first.extra['printed']))}</pre>")
+        elif exp.kind == "gradcheck":
             parts.append(f"<h4>check_gradients report: {_e(a.name)}</h4><pre>{_e(a.first.extra['report'])}</pre>")
     figures = []
     for name, png in result.figures.items():

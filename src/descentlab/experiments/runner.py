@@ -20,6 +20,7 @@ import numpy as np
 
 from ..errors import InputError
 from .conclusions import check as check_conclusions
+from .course_runs import course_run
 from .figures import draw
 from .gradchecks import gradcheck_run
 from .progress import Progress, plan
@@ -41,15 +42,16 @@ def run_arm_seeds(experiment: Experiment, arm: Arm, dataset: Any, seeds: int = 1
     Run 0 (the course's seed, and order) trains on its own; the other seeds of a
     NumPy training arm train together in lockstep with :func:`~descentlab.fit_many`
     (K networks as the rows of one parameter buffer), which costs far less than K
-    separate runs and ends where they would, up to rounding. ``log`` receives one
-    line per finished run, or per lockstep group (saying it was one); ``progress``
-    shows the epochs while they run (see :mod:`.progress`).
+    separate runs and ends where they would, up to rounding. An arm that runs the
+    course's own code (``arm.code``) runs once: the course's code seeds itself. ``log``
+    receives one line per finished run, or per lockstep group (saying it was one);
+    ``progress`` shows the epochs while they run (see :mod:`.progress`).
     """
     cfg = experiment.config(arm, quick)
     all_seeds = run_seeds(cfg["seed"], seeds)
     say = (progress.write if progress is not None else log) or (lambda line: None)
-    out = [_one_run(experiment, arm, cfg, dataset, all_seeds[0], True, progress, last=seeds == 1, say=say)]
-    rest = all_seeds[1:]
+    rest = all_seeds[1:] if not arm.code else []  # the course's code seeds itself: every run would be the same
+    out = [_one_run(experiment, arm, cfg, dataset, all_seeds[0], True, progress, last=not rest, say=say)]
     if rest:
         rest_cfg = {**cfg, "shuffle": "random" if cfg.get("shuffle") == "course" else cfg.get("shuffle")}
         if experiment.kind == "train" and rest_cfg.get("engine", "numpy") == "numpy" and len(rest) > 1:
@@ -64,9 +66,10 @@ def _one_run(experiment: Experiment, arm: Arm, cfg: dict, dataset: Any, seed: in
              progress: Progress | None, *, last: bool, say: Callable[[str], None]) -> RunResult:
     """One run of one seed, with its bar; its time is said when it ends."""
     bar = None if progress is None else progress.arm(experiment.name, arm.name, 1, f"{arm.name} (seed {seed})")
-    extra = {"callbacks": [bar]} if (bar is not None and experiment.kind == "train") else {}
+    runner = course_run if arm.code else KINDS[experiment.kind]
+    extra = {"callbacks": [bar]} if (bar is not None and experiment.kind == "train" and not arm.code) else {}
     try:
-        result = KINDS[experiment.kind](experiment, arm, dict(cfg), dataset, seed, keep=keep, **extra)
+        result = runner(experiment, arm, dict(cfg), dataset, seed, keep=keep, **extra)
     finally:
         if bar is not None:
             bar.finish(arm_done=last)

@@ -222,6 +222,7 @@ class Arm:
     overrides: Mapping[str, Any] = field(default_factory=dict)
     course: Mapping[str, float] | None = None  # e.g. {"train_accuracy": 0.83, "test_accuracy": 0.86}
     note: str = ""
+    code: str | None = None  # None: descentlab trains it; else the course's own code runs it (course_runs.COURSE_RUNNERS)
 
 
 @dataclass(frozen=True)
@@ -274,7 +275,7 @@ class Experiment:
             if self.one_factor and len(changed) > 1:
                 raise InputError(f"{where}: arms[{i}] ({arm.name}): expected overrides of ONE factor, received "
                                  f"{sorted(overrides)} which change {changed} (set one_factor = false to allow it)")
-            arms.append(Arm(arm.name, overrides, arm.course, arm.note))
+            arms.append(Arm(arm.name, overrides, arm.course, arm.note, arm.code))
         object.__setattr__(self, "arms", tuple(arms))
         for key in REQUIRED:
             if key not in self.base and not all(key in a.overrides for a in self.arms):
@@ -299,7 +300,7 @@ class Experiment:
                 "description": self.description, "base": dict(self.base), "quick": dict(self.quick),
                 "quick_note": self.quick_note, "source": self.source,
                 "arms": [{"name": a.name, "overrides": dict(a.overrides), "course": None if a.course is None else dict(a.course),
-                          "note": a.note} for a in self.arms]}
+                          "note": a.note, **({"code": a.code} if a.code else {})} for a in self.arms]}
 
 
 def name_key(name: str) -> str:
