@@ -9,5 +9,14 @@ import silences the ``log(0)`` warnings for the whole process; descentlab silenc
 course's functions only.
 """
 
-from ..initialization import *  # the same functions: see that module
-from ..initialization import __all__  # noqa: F401
+from ..initialization import (  # the same functions: see that module
+    initialize_parameters_zeros, initialize_parameters_random, initialize_parameters_he, model, sigmoid, relu,
+    forward_propagation, backward_propagation, update_parameters, compute_loss, predict, predict_dec,
+    plot_decision_boundary, load_dataset,
+)
+
+__all__ = [
+    'initialize_parameters_zeros', 'initialize_parameters_random', 'initialize_parameters_he', 'model',
+    'sigmoid', 'relu', 'forward_propagation', 'backward_propagation', 'update_parameters', 'compute_loss',
+    'predict', 'predict_dec', 'plot_decision_boundary', 'load_dataset',
+]

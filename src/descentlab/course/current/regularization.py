@@ -8,5 +8,16 @@ with one fixed mask (train 0.9289099526066351 / test 0.95). The current ``reg_ut
 in ``predict``'s ``np.int64`` and its process-wide ``np.seterr``.
 """
 
-from ..regularization import *  # the same functions: see that module
-from ..regularization import __all__  # noqa: F401
+from ..regularization import (  # the same functions: see that module
+    compute_cost_with_regularization, backward_propagation_with_regularization,
+    forward_propagation_with_dropout, backward_propagation_with_dropout, model, sigmoid, relu,
+    initialize_parameters, forward_propagation, backward_propagation, update_parameters, predict,
+    compute_cost, predict_dec, plot_decision_boundary, load_2D_dataset,
+)
+
+__all__ = [
+    'compute_cost_with_regularization', 'backward_propagation_with_regularization',
+    'forward_propagation_with_dropout', 'backward_propagation_with_dropout', 'model', 'sigmoid', 'relu',
+    'initialize_parameters', 'forward_propagation', 'backward_propagation', 'update_parameters', 'predict',
+    'compute_cost', 'predict_dec', 'plot_decision_boundary', 'load_2D_dataset',
+]
