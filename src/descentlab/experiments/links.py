@@ -97,9 +97,9 @@ def openable(experiment: Experiment) -> str | None:
         return None
     if experiment.dataset not in PLAYGROUND_DATA:
         return f"its data ({experiment.dataset}) is not one of the playground's 2-D sets {list(PLAYGROUND_DATA)}"
-    if len(experiment.arms) > MAX_ARMS:
-        return f"it has {len(experiment.arms)} arms; the playground shows at most {MAX_ARMS} side by side"
-    for arm in experiment.arms:
+    if len(experiment.engine_arms) > MAX_ARMS:
+        return f"it has {len(experiment.engine_arms)} arms; the playground shows at most {MAX_ARMS} side by side"
+    for arm in experiment.engine_arms:
         cfg = experiment.config(arm)
         for key, wanted in UNSUPPORTED.items():
             if cfg.get(key, wanted) != wanted:
@@ -117,7 +117,7 @@ def fragment(experiment: Experiment) -> str | None:
         return f"preset={quote(experiment.name)}"
     pairs = [("data", experiment.dataset), ("title", experiment.title)]
     pairs += [(k, encode_value(k, v)) for k, v in experiment.base.items() if k not in UNSUPPORTED]
-    arms = [{"name": a.name, **{k: v for k, v in a.overrides.items()}} for a in experiment.arms]
+    arms = [{"name": a.name, **{k: v for k, v in a.overrides.items()}} for a in experiment.engine_arms]
     pairs.append(("arms", json.dumps(arms, separators=(",", ":"))))
     return "&".join(f"{k}={quote(str(v), safe=',:')}" for k, v in pairs)
 

@@ -281,6 +281,11 @@ class Experiment:
             if key not in self.base and not all(key in a.overrides for a in self.arms):
                 raise InputError(f"{where}: base.{key}: expected a value ({KEYS[key].expected}), received nothing")
 
+    @property
+    def engine_arms(self) -> tuple[Arm, ...]:
+        """The arms descentlab trains (an arm with ``code`` runs the course's own code instead)."""
+        return tuple(a for a in self.arms if not a.code)
+
     def config(self, arm: Arm, quick: bool = False) -> dict[str, Any]:
         """The full configuration of one arm: defaults, then base, the arm's overrides, and quick."""
         cfg = {**DEFAULTS, **self.base, **arm.overrides}

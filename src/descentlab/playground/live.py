@@ -28,11 +28,11 @@ def live_conclusions(session: Any) -> dict[str, Any] | None:
     if not name or name not in PRESETS:
         return None
     exp = PRESETS[name]
-    if [r.name for r in session.runs] != [a.name for a in exp.arms]:
+    if [r.name for r in session.runs] != [a.name for a in exp.engine_arms]:
         return {"preset": name, "items": [], "note": "the runs are not the preset's arms any more: nothing to check"}
     arms = []
     with np.errstate(all="ignore"):
-        for run, arm in zip(session.runs, exp.arms):
+        for run, arm in zip(session.runs, exp.engine_arms):
             record = summarize_run(run.net, run.stepper.history, run.cfg, session.dataset, run.cfg["seed"])
             arms.append(ArmResult(arm, dict(run.cfg), [record]))
     info = {"name": session.dataset.name, "classes": list(session.dataset.class_names)}

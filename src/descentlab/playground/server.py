@@ -199,7 +199,7 @@ def hello(limits: Limits) -> dict[str, Any]:
                     "shuffle": list(SHUFFLES), "speeds": list(SPEEDS)},
         "live": list(LIVE_KEYS), "defaults": DEFAULTS,
         "presets": [{"name": n, "title": e.title, "description": e.description,
-                     "arms": [a.name for a in e.arms], "epochs": e.base.get("epochs")}
+                     "arms": [a.name for a in e.engine_arms], "epochs": e.base.get("epochs")}
                     for n, e in PLAYABLE_PRESETS.items()],
     }
 

@@ -222,7 +222,7 @@ def preset_settings(name: Any) -> dict[str, Any]:
     """The settings of one of the course's comparisons (its data, base settings and arms; paused at its epochs)."""
     exp = PLAYABLE_PRESETS[check.choice("preset", name, PLAYABLE_PRESETS)]
     base = {k: v for k, v in exp.base.items() if k in RUN_KEYS}
-    arms = [{"name": a.name, **{k: v for k, v in a.overrides.items() if k in RUN_KEYS}} for a in exp.arms]
+    arms = [{"name": a.name, **{k: v for k, v in a.overrides.items() if k in RUN_KEYS}} for a in exp.engine_arms]
     return {**DEFAULTS, "data": exp.dataset, "split": None, "noise": 0.0, "features": ["x1", "x2"],
             "schedule": None, **base, "arms": arms, "preset": exp.name, "title": exp.title}
 
