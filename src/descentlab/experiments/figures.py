@@ -19,6 +19,7 @@ import numpy as np
 
 from .. import plot
 from .records import ExperimentResult, slug
+from . import search_views
 
 MAX_MISCLASSIFIED = 12
 
@@ -46,6 +47,9 @@ def draw(result: ExperimentResult, ds: Any) -> None:
     if exp.kind == "gradcheck":
         if "differences" in wanted or not wanted:
             _differences(result)
+        return
+    if exp.kind == "search":
+        _add(result, *search_views.figure(result))
         return
     if "cost" in wanted:
         _cost(result)

@@ -14,6 +14,7 @@ import html
 from typing import Any, Sequence
 
 from .records import ExperimentResult, slug
+from . import search_views
 
 _CSS = """
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:2rem auto;max-width:1100px;
@@ -142,7 +143,11 @@ def _section(result: ExperimentResult) -> str:
                      "to hold at this size.</p>")
     if exp.description:
         parts.append(f"<p>{_e(exp.description)}</p>")
-    parts.append(_gradcheck_table(result) if exp.kind == "gradcheck" else _train_table(result))
+    if exp.kind == "search":
+        head, rows = search_views.rows(result)
+        parts.append(_table(head, [[_e(c) for c in row] for row in rows]))
+    else:
+        parts.append(_gradcheck_table(result) if exp.kind == "gradcheck" else _train_table(result))
     if exp.course_source:
         parts.append(f'<p class="note course">Course numbers: {_e(exp.course_source)}.'
                      + (" Measured numbers are the mean ± standard deviation over seeds; the first seed is the "

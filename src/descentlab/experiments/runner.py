@@ -24,6 +24,7 @@ from .figures import draw
 from .gradchecks import gradcheck_run
 from .records import ArmResult, ExperimentResult, RunResult, slug
 from .runs import time_engines, train_run, train_runs_lockstep
+from .searches import search_run
 from .spec import Arm, Experiment, validate
 
 
@@ -59,7 +60,7 @@ def run_arm_seeds(experiment: Experiment, arm: Arm, dataset: Any, seeds: int = 1
     return out
 
 
-KINDS: dict[str, Callable[..., RunResult]] = {"train": train_run, "gradcheck": gradcheck_run}
+KINDS: dict[str, Callable[..., RunResult]] = {"train": train_run, "gradcheck": gradcheck_run, "search": search_run}
 
 
 # ----------------------------------------------------------------------------------- experiments
