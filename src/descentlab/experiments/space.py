@@ -244,6 +244,13 @@ def _bounds(key: str, kind: str, value: Any, where: str) -> tuple[Any, Any]:
         raise check.fail(where, value, "a range with 0 <= low < high < 1 (1 - x on a log scale cannot reach 0)")
     for v in (low, high):
         _valid(key, v, where)
+    if not integer:  # a continuous draw is not a whole number: settings that take integers need int / log_int
+        inside = float(low) + 0.37 * (float(high) - float(low))
+        try:
+            normalize_value(key, inside, where)
+        except (InputError, InputTypeError):
+            raise check.fail(where, value, f"values of {key}: {KEYS[key].expected} (a {kind} range draws "
+                                           f"numbers such as {inside:g}: use int or log_int)") from None
     return (int(low), int(high)) if integer else (float(low), float(high))
 
 

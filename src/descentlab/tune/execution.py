@@ -76,8 +76,10 @@ class Executor:
         from distributed import Client, LocalCluster
         if self.cluster_arg is None:
             with _workers_ignore_ctrl_c():
+                # dashboard_address=":0": the scheduler's HTTP server on a free port (its default, 8787,
+                # is taken by a second search on the machine, and Dask then warns)
                 self.local = LocalCluster(n_workers=self.jobs, processes=self.jobs > 1, threads_per_worker=1,
-                                          dashboard_address=None, silence_logs=logging.ERROR, memory_limit=0)
+                                          dashboard_address=":0", silence_logs=logging.ERROR, memory_limit=0)
             self.client = Client(self.local)
         elif isinstance(self.cluster_arg, str):
             self.client = _connect(self.cluster_arg)
@@ -177,13 +179,16 @@ class LoopStats:
     seconds: float = 0.0
 
 
-def run_loop(executor: Executor, plan: Plan, data: Any, target: int, already: int, *, timeout: float | None,
-             on_result: Callable[[dict[str, Any]], None], max_failures: int) -> LoopStats:
-    """Keep one trial per worker thread running until ``target`` trials have finished (``already`` had).
+def run_loop(executor: Executor, plan: Plan, data: Any, target: int, count: Callable[[LoopStats], int], *,
+             timeout: float | None, on_result: Callable[[dict[str, Any]], None], max_failures: int) -> LoopStats:
+    """Keep one trial per worker thread running until ``count(stats)`` reaches ``target``.
 
-    Failed trials do not count (a replacement is started), up to ``max_failures`` in this run;
-    a task whose worker died (Dask's KilledWorker) is replaced too. When the database cannot
-    be reached no new trial starts, the running ones end, and :class:`StudyStorageError` is raised.
+    ``count`` is the study's number of finished trials (read again before starting trials, so
+    that launchers on several machines share one budget; they overshoot it by at most the trials
+    running at the end), or this loop's own count. Failed trials do not count (a replacement
+    is started), up to ``max_failures`` in this run; a task whose worker died (Dask's
+    KilledWorker) is replaced too. When the database cannot be reached no new trial starts,
+    the running ones end, and :class:`StudyStorageError` is raised.
     """
     from distributed import wait
     stats = LoopStats()
@@ -192,8 +197,10 @@ def run_loop(executor: Executor, plan: Plan, data: Any, target: int, already: in
     while True:
         stats.timed_out = timeout is not None and time.monotonic() - t0 >= timeout
         can_start = not stats.timed_out and stats.storage_error is None and stats.failed < max_failures
-        while can_start and len(pending) < max(executor.slots(), 1) and already + stats.finished + len(pending) < target:
-            pending[executor.submit(plan, data)] = time.monotonic()
+        free = max(executor.slots(), 1) - len(pending)
+        if can_start and free > 0:
+            for _ in range(min(free, target - count(stats) - len(pending))):
+                pending[executor.submit(plan, data)] = time.monotonic()
         if not pending:
             break
         try:  # wake up every second: the timeout, and a cluster that gained workers

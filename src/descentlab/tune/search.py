@@ -40,8 +40,8 @@ from .spec import (
     load_spec,
     spec_from_dict,
 )
-from .storage import StudyStorageError, close, fail_stale, resolve_url, shown
-from .study import fail_orphans, finished, open_study, waiting
+from .storage import StudyStorageError, close, resolve_url, shown
+from .study import fail_dead, fail_orphans, finished, open_study, waiting
 from .trial import Plan, TrialData
 
 MAX_CHECKED_COMBINATIONS = 256
@@ -168,8 +168,9 @@ def _search(spec: TuneSpec, opts: TuneOptions, plan: Plan, data: TrialData, targ
         bar = _Bar(progress, target, already, opts.direction, study)
         remote = ex.scatter(data)
         try:
-            stats = run_loop(ex, plan, remote, target, already, timeout=opts.timeout, on_result=bar.update,
-                             max_failures=max(3, target))
+            stats = run_loop(ex, plan, remote, target, lambda s: finished(study), timeout=opts.timeout,
+                             on_result=bar.update, max_failures=max(3, target))
+            fail_dead(study, opts.heartbeat)
             _retry_orphans(ex, plan, remote, study, stats, bar, opts)
         except KeyboardInterrupt:
             bar.close()
@@ -179,7 +180,7 @@ def _search(spec: TuneSpec, opts: TuneOptions, plan: Plan, data: TrialData, targ
             bar.close()
             raise
         bar.close()
-    fail_stale(study)
+    fail_dead(study, opts.heartbeat)
     return stats
 
 
@@ -203,13 +204,15 @@ def _retry_orphans(ex: Executor, plan: Plan, remote: Any, study: Any, stats: Any
         if not queued or stats.timed_out:
             return
         bar.extend(queued)
-        more = run_loop(ex, plan, remote, queued, 0, timeout=None, on_result=bar.update, max_failures=queued)
+        more = run_loop(ex, plan, remote, queued, lambda s: s.finished, timeout=None, on_result=bar.update,
+                        max_failures=queued)
         stats.finished += more.finished
         stats.complete += more.complete
         stats.pruned += more.pruned
         stats.failed += more.failed + len(lost)
         stats.tasks += more.tasks
         stats.errors += more.errors
+        stats.seconds += more.seconds
 
 
 def _interrupted(ex: Executor, study: Any, plan: Plan, log: Callable[[str], None]) -> None:

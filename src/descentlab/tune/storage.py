@@ -197,7 +197,7 @@ def fail_stale(study: Any) -> None:
 
 
 def close(storage: Any) -> None:
-    """Close the storage's pooled connections (before a server stops, or at the end)."""
+    """Close the storage's pooled connections (before a server stops, or at the end); None is ignored."""
     engine = getattr(getattr(storage, "_backend", storage), "engine", None)
     if engine is not None:
         engine.dispose()

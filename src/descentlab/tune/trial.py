@@ -94,11 +94,14 @@ def trial_seed(seed: int, number: int) -> int:
 
 
 def make_sampler(plan: Plan) -> Any:
-    """The plan's Optuna sampler, rebuilt for each trial with :func:`trial_seed` (see :class:`PerTrialSampler`)."""
+    """The plan's Optuna sampler: random and TPE rebuilt for each trial with :func:`trial_seed` (see
+    :class:`PerTrialSampler`); the grid with the same seed everywhere, as Optuna's GridSampler wants in
+    parallel (it shuffles its points by the seed once, and trial n takes point n of that order)."""
+    if plan.sampler == "grid":
+        return optuna.samplers.GridSampler(grid(plan.space, plan.grid_points), seed=plan.sampler_seed)
     makers = {
         "random": lambda s: optuna.samplers.RandomSampler(seed=s),
         "tpe": lambda s: optuna.samplers.TPESampler(seed=s, constant_liar=True),
-        "grid": lambda s: optuna.samplers.GridSampler(grid(plan.space, plan.grid_points), seed=s),
     }
     return PerTrialSampler(makers[plan.sampler], plan.sampler_seed)
 
@@ -211,11 +214,12 @@ def train_trial(cfg: Mapping[str, Any], seeds: tuple[int, ...], data: TrialData,
     config = fit_config(cfg, seeds[0], "trial")
     nets = [build_network(cfg, s, data.train, "trial") for s in seeds]
     X, y = data.train.X_train, data.train.y_train
-    if len(seeds) == 1:
-        return [fit(nets[0], X, y, config=config, validation_data=data.val, eval_every=report_every,
-                    callbacks=callbacks, verbose=0)]
-    return fit_many(nets, X, y, config=config, seeds=list(seeds), validation_data=data.val, eval_every=report_every,
-                    callbacks=callbacks)
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # a diverging trial is a result
+        if len(seeds) == 1:
+            return [fit(nets[0], X, y, config=config, validation_data=data.val, eval_every=report_every,
+                        callbacks=callbacks, verbose=0)]
+        return fit_many(nets, X, y, config=config, seeds=list(seeds), validation_data=data.val,
+                        eval_every=report_every, callbacks=callbacks)
 
 
 def final_scores(histories: list, objective: str) -> tuple[list[float], list[str]]:
