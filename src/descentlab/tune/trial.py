@@ -260,11 +260,13 @@ def objective(trial: Any, plan: Plan, data: TrialData, timing: dict[str, float])
 
 # --------------------------------------------------------------------------------- the task
 def storage_for(plan: Plan) -> Any:
-    """This process's storage for the plan's URL (one connection pool per worker process)."""
+    """This process's storage for the plan's URL: one connection pool, and one cache of finished trials
+    (Optuna's ``_CachedStorage``, which ``load_study`` would make anew, and cold, for every trial; warm,
+    the pruner's and sampler's reads of the study fetch only what changed since the last trial)."""
     key = (plan.url, plan.heartbeat)
     with _LOCK:
         if key not in _STORAGES:
-            _STORAGES[key] = open_storage(plan.url, plan.heartbeat)
+            _STORAGES[key] = optuna.storages._CachedStorage(open_storage(plan.url, plan.heartbeat))
         return _STORAGES[key]
 
 
@@ -278,45 +280,47 @@ def run_trial(plan: Plan, data: TrialData) -> dict[str, Any]:
         return {"status": "interrupted"}
     t_start = time.perf_counter()
     timing: dict[str, float] = {}
-    frozen: list = []
+    outcome: dict[str, Any] = {}
 
     def guarded(trial: Any) -> float:
+        outcome.update(number=trial.number, state="FAIL", value=None, error=None)
         try:
-            return objective(trial, plan, data, timing)
-        except (optuna.TrialPruned, TrialInterrupted):
+            value = objective(trial, plan, data, timing)
+        except optuna.TrialPruned:
+            outcome["state"] = "PRUNED"
+            raise
+        except TrialInterrupted:
             raise
         except Exception as exc:
             if not is_storage_error(exc):
-                _note_error(trial, exc, plan)
+                outcome["error"] = _note_error(trial, exc, plan)
             raise
+        outcome.update(state="COMPLETE", value=value)
+        return value
 
     try:
-        study = optuna.load_study(study_name=plan.study, storage=storage_for(plan), sampler=make_sampler(plan),
-                                  pruner=make_pruner(plan))
-        study.optimize(guarded, n_trials=1, catch=(Exception,), callbacks=[lambda s, t: frozen.append(t)])
+        study = optuna.study.Study(plan.study, storage_for(plan), sampler=make_sampler(plan), pruner=make_pruner(plan))
+        study.optimize(guarded, n_trials=1, catch=(Exception,))
     except Exception as exc:
         cause = storage_cause(exc) or (exc if isinstance(exc, KeyError) else None)
         if cause is not None:
             text = " ".join(str(getattr(cause, "orig", None) or cause.__cause__ or cause).split())
             return {"status": "storage", "message": redact(f"the study's database failed: {text}", plan.url)[:500]}
         raise
-    return _summary(frozen[0] if frozen else None, timing, time.perf_counter() - t_start)
+    if "number" not in outcome:
+        return {"status": "storage", "message": "the study's database failed: no trial could be started"}
+    return {"status": "done", **outcome, "train": timing.get("train", 0.0), "study": timing.get("study", 0.0),
+            "task": time.perf_counter() - t_start, "worker": f"{socket.gethostname()}:{os.getpid()}"}
 
 
-def _note_error(trial: Any, exc: Exception, plan: Plan) -> None:
+def _note_error(trial: Any, exc: Exception, plan: Plan) -> str:
+    """Record why a trial failed (no credentials), as its user attribute "error"; the text."""
+    text = redact(f"{type(exc).__name__}: {exc}", plan.url)[:500]
     try:
-        trial.set_user_attr("error", redact(f"{type(exc).__name__}: {exc}", plan.url)[:500])
-    except Exception:  # the database may be the problem; the launcher hears of it anyway
+        trial.set_user_attr("error", text)
+    except Exception:  # noqa: BLE001 - the database may be the problem; the launcher hears of it anyway
         pass
-
-
-def _summary(t: Any, timing: dict[str, float], seconds: float) -> dict[str, Any]:
-    if t is None:
-        return {"status": "storage", "message": "the trial's result could not be read back from the study"}
-    value = t.value if t.state.name == "COMPLETE" else None
-    return {"status": "done", "number": t.number, "state": t.state.name, "value": value,
-            "error": t.user_attrs.get("error"), "train": timing.get("train", 0.0), "study": timing.get("study", 0.0),
-            "task": seconds, "worker": t.user_attrs.get(LAUNCH, {}).get("worker")}
+    return text
 
 
 # ------------------------------------------------------------------------ worker-wide commands
