@@ -6,6 +6,7 @@ import csv
 import json
 import math
 import tomllib
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -194,3 +195,16 @@ def test_a_spec_changed_under_a_study_is_refused(tmp_path):
     other = _tune(tmp_path, spec_doc(base={"layers": [2, 8, 1], "optimizer": "adam", "epochs": 41,
                                            "batch_size": 64, "seed": 2}), trials=2, study="second")
     assert other.study == "second" and len(other.trials) == 2
+
+
+EXAMPLES = sorted((Path(__file__).resolve().parents[2] / "examples").glob("tune-*.toml"))
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.name)
+def test_the_example_specs_run(path, tmp_path):
+    from descentlab.tune import load_spec
+    spec = load_spec(path)
+    assert spec.options.trials >= 20 and spec.experiment.quick
+    done = cli("tune", str(path), "--quick", "--trials", "4", "--out", str(tmp_path / "out"))
+    assert done.returncode == 0, done.stderr
+    assert "best: trial" in done.stdout and (tmp_path / "out" / "report.html").exists()

@@ -41,6 +41,7 @@ from .storage import StudyStorageError
 from .trial import Plan, preflight, request_stop, run_trial
 
 CONNECT_TIMEOUT = 20  # seconds to reach a cluster's scheduler
+STOP_WAIT = 10.0  # seconds a Ctrl-C waits for the running trials to stop
 DEFAULT_PORT = 8786
 
 
@@ -121,12 +122,16 @@ class Executor:
         return self.client.scatter(data, broadcast=True, hash=False)
 
     def preflight(self, plan: Plan) -> list[dict[str, Any]]:
-        return list(self.client.run(preflight, plan).values())
+        """:func:`.trial.preflight` on every worker, as a task (``client.run`` would block the worker's
+        event loop while Optuna is imported and the database opened)."""
+        futures = [self.client.submit(preflight, plan, workers=[w], allow_other_workers=False, pure=False)
+                   for w in self.client.nthreads()]
+        return self.client.gather(futures)
 
-    def stop_trials(self) -> None:
-        """Ask every worker's running trial to stop at its next epoch end."""
+    def stop_trials(self, session: str) -> None:
+        """Ask every worker's running trials of this launch to stop at their next epoch end."""
         try:
-            self.client.run(request_stop, wait=True)
+            self.client.run(request_stop, session, wait=True)
         except Exception:  # noqa: BLE001 - best effort while shutting down
             pass
 
@@ -194,6 +199,23 @@ def run_loop(executor: Executor, plan: Plan, data: Any, target: int, count: Call
     stats = LoopStats()
     pending: dict[Any, float] = {}
     t0 = time.monotonic()
+    try:
+        _loop(executor, plan, data, target, count, timeout, on_result, max_failures, stats, pending, t0)
+    except KeyboardInterrupt:  # Ctrl-C: the running trials stop at their next epoch end, and fail
+        executor.stop_trials(plan.session)
+        with contextlib.suppress(Exception):
+            wait(list(pending), timeout=STOP_WAIT)
+        raise
+    stats.seconds = time.monotonic() - t0
+    if stats.storage_error is not None:
+        raise StudyStorageError(stats.storage_error, during_run=True)
+    return stats
+
+
+def _loop(executor: Executor, plan: Plan, data: Any, target: int, count: Callable[[LoopStats], int],
+          timeout: float | None, on_result: Callable, max_failures: int, stats: LoopStats,
+          pending: dict[Any, float], t0: float) -> None:
+    from distributed import wait
     while True:
         stats.timed_out = timeout is not None and time.monotonic() - t0 >= timeout
         can_start = not stats.timed_out and stats.storage_error is None and stats.failed < max_failures
@@ -210,10 +232,6 @@ def run_loop(executor: Executor, plan: Plan, data: Any, target: int, count: Call
         for future in done:
             started = pending.pop(future)
             _collect(future, started, stats, on_result)
-    stats.seconds = time.monotonic() - t0
-    if stats.storage_error is not None:
-        raise StudyStorageError(stats.storage_error, during_run=True)
-    return stats
 
 
 def _collect(future: Any, started: float, stats: LoopStats, on_result: Callable) -> None:
@@ -243,12 +261,3 @@ def _collect(future: Any, started: float, stats: LoopStats, on_result: Callable)
     on_result(result)
 
 
-def interrupt(executor: Executor, seconds: float = 10.0) -> None:
-    """Ctrl-C: ask the workers' running trials to stop (they end failed) and give them ``seconds`` to do so."""
-    executor.stop_trials()
-    t0 = time.monotonic()
-    while time.monotonic() - t0 < seconds:
-        processing = executor.client.processing()
-        if not any(processing.values()):
-            return
-        time.sleep(0.2)

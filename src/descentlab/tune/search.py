@@ -30,7 +30,7 @@ from ..experiments.runner import load_dataset, run_seeds
 from ..experiments.searches import validation_split
 from ..experiments.space import grid_size, points_for
 from ..experiments.spec import normalize_config, validate
-from .execution import Executor, check_cluster, interrupt, run_loop
+from .execution import Executor, check_cluster, run_loop
 from .results import TuneResult, collect
 from .spec import (
     OPTION_NAMES,
@@ -40,7 +40,7 @@ from .spec import (
     load_spec,
     spec_from_dict,
 )
-from .storage import StudyStorageError, close, resolve_url, shown
+from .storage import StudyStorageError, close, quiet_database_noise, resolve_url, shown
 from .study import fail_dead, fail_orphans, finished, open_study, waiting
 from .trial import Plan, TrialData
 
@@ -89,6 +89,7 @@ def tune(spec: Any, *, trials: int | None = None, timeout: float | None = None, 
     url = resolve_url(storage, out_dir)
     cluster = check_cluster(cluster)
     plan, data, ds, target = _prepare(spec, opts, url, study or spec.name, jobs)
+    quiet_database_noise()
     out_dir.mkdir(parents=True, exist_ok=True)
     storage_obj, study_obj = open_study(url, plan.study, opts.direction, spec.fingerprint(opts), opts.heartbeat)
     try:
@@ -217,15 +218,14 @@ def _retry_orphans(ex: Executor, plan: Plan, remote: Any, study: Any, stats: Any
 
 def _interrupted(ex: Executor, study: Any, plan: Plan, log: Callable[[str], None]) -> None:
     """Ctrl-C: stop the running trials (they end failed), keep every finished one."""
-    log("tune: interrupted; stopping the running trials (Ctrl-C again to quit at once)")
-    interrupt(ex)
     try:
         fail_orphans(study, plan.session, retry=False)
         n = finished(study)
     except Exception:  # the database may be what failed
         n = None
     known = f"{n} finished trials are" if n is not None else "every finished trial is"
-    log(f"tune: {known} kept in {shown(plan.url)}, study {plan.study!r}; rerun the same command to continue")
+    log(f"tune: interrupted; the running trials were stopped and marked failed; {known} kept in "
+        f"{shown(plan.url)}, study {plan.study!r}; rerun the same command to continue")
 
 
 class _Bar:

@@ -134,10 +134,19 @@ def storage_cause(exc: BaseException | None) -> BaseException | None:
     return found
 
 
-def quiet_storage_errors_in_threads() -> None:
-    """In this process, a thread that dies of a database error (Optuna's heartbeat thread when the
-    database goes away) prints nothing: the launcher reports the outage once. Other errors print as usual."""
+def quiet_database_noise() -> None:
+    """In this process, a database that went away is reported once, by the launcher, not by tracebacks:
+
+    - a thread that dies of a database error (Optuna's heartbeat thread) prints nothing (other errors
+      print as usual);
+    - SQLAlchemy's pool, which logs an error with a traceback for every dead connection it closes,
+      logs only critical records, unless the user set the level of the ``sqlalchemy.pool`` logger.
+    """
+    import logging
     import threading
+    pool = logging.getLogger("sqlalchemy.pool")
+    if pool.level == logging.NOTSET:
+        pool.setLevel(logging.CRITICAL)
     previous = threading.excepthook
     if getattr(previous, "descentlab_quiet", False):
         return

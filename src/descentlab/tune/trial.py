@@ -39,12 +39,12 @@ from ..training.many import fit_many
 from .storage import (
     is_storage_error,
     open_storage,
-    quiet_storage_errors_in_threads,
+    quiet_database_noise,
     redact,
     storage_cause,
 )
 
-STOP = threading.Event()  # set on every worker when the user interrupts the search (Ctrl-C)
+_STOPPED: set[str] = set()  # launches (sessions) whose user interrupted them (Ctrl-C): their trials stop
 LAUNCH = "launch"  # user attribute set when a trial starts: {"session": the launch's id, "worker": "host:pid"}
 RESULT = "result"  # user attribute set when it ends: seconds, epochs, curve, every seed's value, spread
 _STORAGES: dict[tuple, Any] = {}
@@ -162,15 +162,15 @@ class Reporter(Callback):
     spent talking to the study (report, should_prune) are kept apart from the training time.
     """
 
-    def __init__(self, trial: Any, objective: str, prune: bool) -> None:
-        self.trial, self.key, self.prune = trial, objective, prune
+    def __init__(self, trial: Any, objective: str, prune: bool, session: str = "") -> None:
+        self.trial, self.key, self.prune, self.session = trial, objective, prune, session
         self.pruned_at: int | None = None
         self.interrupted = False
         self.seconds = 0.0
         self.curve: dict[str, list] = {"epoch": [], "value": []}
 
     def on_epoch_end(self, epoch: int, logs: dict[str, Any], run: Any) -> None:
-        if STOP.is_set():
+        if self.session in _STOPPED:
             self.interrupted, run.stop_training = True, True
             return
         value = mean_score(logs.get(self.key), self.key)
@@ -238,7 +238,7 @@ def objective(trial: Any, plan: Plan, data: TrialData, timing: dict[str, float])
     """Train the trial's configuration; its mean validation score (raises TrialPruned / TrialInterrupted)."""
     trial.set_user_attr(LAUNCH, {"session": plan.session, "worker": f"{socket.gethostname()}:{os.getpid()}"})
     cfg = _config(plan, trial)
-    reporter = Reporter(trial, plan.objective, plan.pruner != "none")
+    reporter = Reporter(trial, plan.objective, plan.pruner != "none", plan.session)
     t0 = time.perf_counter()
     histories = train_trial(cfg, plan.seeds, data, plan.report_every, [reporter])
     timing["train"] = time.perf_counter() - t0 - reporter.seconds
@@ -276,7 +276,7 @@ def run_trial(plan: Plan, data: TrialData) -> dict[str, Any]:
     ``status`` is "done" (the trial finished: complete, pruned or failed), "interrupted" or
     "storage" (the database could not be reached; the message has no credentials).
     """
-    if STOP.is_set():
+    if plan.session in _STOPPED:
         return {"status": "interrupted"}
     t_start = time.perf_counter()
     timing: dict[str, float] = {}
@@ -328,8 +328,7 @@ def preflight(plan: Plan) -> dict[str, Any]:
     """Run on every worker before the first trial: versions, and whether this worker sees the study."""
     from .._version import __version__
     from .storage import sqlite_path
-    STOP.clear()
-    quiet_storage_errors_in_threads()
+    quiet_database_noise()
     out = {"descentlab": __version__, "optuna": optuna.__version__, "host": socket.gethostname(), "error": None}
     path = sqlite_path(plan.url)
     if path is not None and not path.exists():
@@ -342,7 +341,8 @@ def preflight(plan: Plan) -> dict[str, Any]:
     return out
 
 
-def request_stop() -> bool:
-    """Ask this worker's running trial to stop at its next epoch end (it is then marked failed)."""
-    STOP.set()
+def request_stop(session: str) -> bool:
+    """Ask this worker's running trials of launch ``session`` to stop at their next epoch end (they are then
+    marked failed); other launches sharing the cluster go on."""
+    _STOPPED.add(session)
     return True
