@@ -44,8 +44,8 @@ def draw(result: Any) -> None:
         _add(result, "slices.png", _slices(result, done, label), "Slice plots: the score against each "
              "hyperparameter on its own scale, colored by trial number")
     if result.importances:
-        _add(result, "importance.png", _importance(result), "Hyperparameter importance (fANOVA on the complete "
-             "trials): the share of the score's variance each hyperparameter explains")
+        _add(result, "importance.png", _importance(result), f"Hyperparameter importance (fANOVA on the {len(done)} "
+             "complete trials): the share of the score's variance each hyperparameter explains")
     if any(t["curve"]["epoch"] for t in result.trials):
         _add(result, "curves.png", _curves(result, label), f"The {label} reported during training (what the "
              "pruner sees): complete trials colored, pruned trials grey, the best trial red")

@@ -26,6 +26,7 @@ from .storage import shown
 from .trial import LAUNCH, RESULT, Plan, TrialData
 
 TOP = 10  # rows of the table printed
+MIN_FOR_IMPORTANCE = 5  # complete trials fANOVA needs before its importances mean anything
 
 
 @dataclass
@@ -144,7 +145,7 @@ def importances(study: Any, space: tuple[Dimension, ...]) -> dict[str, float] | 
     finite = [t for t in study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.COMPLETE,))
               if t.value is not None and math.isfinite(t.value)]
     varying = [d for d in space if len({repr(t.params.get(d.param)) for t in finite}) > 1]
-    if len(finite) < 3 or not varying:
+    if len(finite) < MIN_FOR_IMPORTANCE or not varying:
         return None
     copy = optuna.create_study(direction=study.direction)
     copy.add_trials(finite)
