@@ -114,11 +114,13 @@ def test_retries_of_dead_workers_trials_are_run_in_the_same_launch(jobs, tmp_pat
     params = dict(dead.params)
     storage.engine.dispose()
     import time
-    time.sleep(3.5)  # older than 3 heartbeats of 1 s: stale
+    time.sleep(4.5)  # older than 3 heartbeats of 1 s (SQLite's clock has 1 s steps): stale
     r2 = dl.tune(spec_doc(), trials=4, jobs=jobs, heartbeat=1, out=tmp_path / "out", progress=False)
     states = {t["number"]: t["state"] for t in r2.trials}
     assert states[dead.number] == "FAIL"
     retry = [t for t in r2.trials if t["retry_of"] == dead.number]
     assert len(retry) == 1 and retry[0]["state"] == "COMPLETE"
     assert retry[0]["params"] == pytest.approx(params)
-    assert sum(s == "COMPLETE" for s in states.values()) == 4 and r.counts == {"COMPLETE": 2}
+    # the retry is one of the 2 new trials, or (when the trial became stale only during the launch) an extra
+    assert 4 <= sum(s == "COMPLETE" for s in states.values()) <= 5 and r.counts == {"COMPLETE": 2}
+    assert not [s for s in states.values() if s in ("RUNNING", "WAITING")]
