@@ -166,7 +166,8 @@ def test_seeds_repeat_each_arm_and_the_first_run_is_the_single_run():
 
 
 # ------------------------------------------------------------------------------------ comparisons
-@pytest.mark.parametrize("path", sorted(EXAMPLES.glob("*.toml")), ids=lambda p: p.name)
+@pytest.mark.parametrize("path", sorted(p for p in EXAMPLES.glob("*.toml") if not p.name.startswith("tune-")),
+                         ids=lambda p: p.name)  # tune-*.toml are tune specs (tests/tune/)
 def test_example_comparisons_load(path):
     exp = load_comparison(path)
     assert exp.arms and exp.base["layers"]

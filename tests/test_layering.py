@@ -24,6 +24,7 @@ LAYERS = [
     ("training", ["training"]),
     ("course", ["course"]),
     ("experiments", ["experiments"]),
+    ("tune", ["tune"]),
     ("interfaces", ["sklearn", "notebook", "cli", "playground", ""]),  # "" is the package itself (descentlab/__init__.py)
 ]
 

@@ -16,7 +16,9 @@ it (``tests/test_layering.py`` reads every import, the lazy ones included, and c
 6. ``descentlab.training``: optimizers, schedules, mini-batches, FitConfig, ``fit`` and ``fit_many``;
 7. ``descentlab.course``: the course's own code, every edition (older, ``current``, ``v2017``), in its layout;
 8. ``descentlab.experiments``: the course's comparisons, their runs, records, checks and reports;
-9. the interfaces: ``descentlab.sklearn``, ``descentlab.cli``, ``descentlab.playground`` and this package's names.
+9. ``descentlab.tune``: hyperparameter search (Optuna, Dask), on top of the experiments;
+10. the interfaces: ``descentlab.sklearn``, ``descentlab.notebook``, ``descentlab.cli``,
+    ``descentlab.playground`` and this package's names.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ from .errors import (
     NonFiniteError,
     UnverifiedFileWarning,
 )
+from . import tune  # a callable module: descentlab.tune(spec, ...) runs a search
 from .training import (
     GD,
     Adam,
@@ -61,7 +64,7 @@ __all__ = [
     "__version__",
     "Network", "Cost", "Initializer", "Scale", "Standardize",
     "gradient_check", "check_gradients", "GradientReport",
-    "fit", "fit_many", "Stepper", "FitConfig", "History", "minibatches", "Callback", "EarlyStopping", "load", "save",
+    "fit", "fit_many", "Stepper", "tune", "FitConfig", "History", "minibatches", "Callback", "EarlyStopping", "load", "save",
     "GD", "Momentum", "RMSProp", "Adam", "AdamW", "InverseTimeDecay", "StaircaseDecay", "ExponentialDecay",
     "DescentlabError", "InputError", "InputTypeError", "ModelFileError", "DataFileError", "NonFiniteError",
     "EngineUnavailableError", "CheckpointError", "MemoryLimitError", "UnverifiedFileWarning",

@@ -34,7 +34,7 @@ def run(args: argparse.Namespace) -> int:
     for e in PRESETS.values():
         arms = ", ".join(a.name for a in e.arms)
         print(f"  {e.name:<{width}}  {e.title}")
-        print(f"  {'':<{width}}    {e.assignment}; data: {e.dataset if e.kind == 'train' else 'the course test case'}; "
+        print(f"  {'':<{width}}    {e.assignment}; data: {e.dataset if e.kind != 'gradcheck' else 'the course test case'}; "
               f"arms: {arms}")
     print("\nData sets (for TOML comparisons: dataset = NAME, or a .csv/.npz path):")
     dwidth = max(len(n) for n in DATASETS)

@@ -20,6 +20,7 @@ from typing import Any, Callable, Mapping
 import numpy as np
 
 from .records import ArmResult, ExperimentResult
+from .search_views import main_effects, summarize
 
 
 @dataclass
@@ -385,6 +386,35 @@ def _params(layers: list[int]) -> str:
     return f"{sum((layers[i] + 1) * layers[i + 1] for i in range(len(layers) - 1)):,}"
 
 
+def _random_vs_grid(r: ExperimentResult, context: Mapping[str, ExperimentResult]) -> list[Conclusion]:
+    rand, grid = summarize(r.arm("random")), summarize(r.arm("grid"))
+    key, n = rand.important, rand.trials
+    others = [k for k in rand.distinct if k != key]
+    out = [Conclusion(
+        f"In {n} trials the grid tries only a few values of {key}; random search tries a new one in every trial",
+        min(rand.distinct[key]) == n and max(grid.distinct[key]) < n,
+        f"distinct values of {key} per search: random {rand.distinct_range(key)}, grid {grid.distinct_range(key)}",
+        "a 5 x 5 grid tries 5 values of alpha, 25 random points try 25", quick_ok=True)]
+    shares = [main_effects(points, [key] + others) for points in grid.points]
+    share = float(np.mean([s[key] for s in shares]))
+    out.append(Conclusion(
+        f"{key} matters much more than {', '.join(others)}: its main effect explains at least 80% of the variation "
+        "of the grid's validation costs", share >= 0.8,
+        f"{key}: {share:.1%} (mean over {len(shares)} grids); " + ", ".join(
+            f"{k}: {float(np.mean([s[k] for s in shares])):.1%}" for k in others),
+        why="variance over each hyperparameter's grid levels of the mean validation cost at that level (main "
+            "effects of a two-way analysis of variance), as shares of their sum"))
+    out.append(Conclusion(
+        "With the same number of trials, random search finds a better configuration than the grid: a lower best "
+        "validation cost on average over the searches",
+        rand.mean < grid.mean,
+        f"best validation cost, mean ± std over {len(rand.bests)} searches: random {rand.mean:.4f} ± {rand.std:.4f}, "
+        f"grid {grid.mean:.4f} ± {grid.std:.4f}; random better in "
+        f"{sum(a < b for a, b in zip(rand.bests, grid.bests))} of {len(rand.bests)} paired searches",
+        "random sampling explores more values of the hyperparameter that matters"))
+    return out
+
+
 CHECKERS: dict[str, Callable[[ExperimentResult, Mapping[str, ExperimentResult]], list[Conclusion]]] = {
     "initialization": _initialization,
     "regularization": _regularization,
@@ -393,6 +423,7 @@ CHECKERS: dict[str, Callable[[ExperimentResult, Mapping[str, ExperimentResult]],
     "optimization-decay": _optimization_decay,
     "signs-course": _signs_course,
     "signs": _signs,
+    "random-vs-grid": _random_vs_grid,
 }
 
 

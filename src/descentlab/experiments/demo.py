@@ -8,11 +8,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
+from . import report as _report
 from .outputs import check_out, publish
 from .presets import DEMO, PRESETS
-from .records import ExperimentResult, machine, machine_load, slug
-from . import report as _report
 from .progress import Progress, plan
+from .records import ExperimentResult, machine, machine_load, slug
 from .runner import load_dataset, run_experiment
 
 

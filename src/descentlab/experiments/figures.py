@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 
 from .. import plot
+from . import search_views
 from .records import ExperimentResult
 
 MAX_MISCLASSIFIED = 12
@@ -54,6 +55,9 @@ def draw(result: ExperimentResult, ds: Any) -> None:
     if exp.kind == "gradcheck":
         if "differences" in wanted or not wanted:
             _differences(result)
+        return
+    if exp.kind == "search":
+        _add(result, *search_views.figure(result))
         return
     if "cost" in wanted:
         _cost(result)

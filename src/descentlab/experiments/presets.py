@@ -235,9 +235,40 @@ SIGNS = Experiment(
     course_source="the course's target for this network: test accuracy 0.90 or more",
 )
 
+RANDOM_VS_GRID = Experiment(
+    name="random-vs-grid",
+    title="Tuning: random search against a grid with the same number of trials",
+    assignment="Week 3, Hyperparameter tuning (lecture: Tuning process)",
+    description=("Two hyperparameters of Adam, one that matters (the learning rate, log scale from 1e-4 to 1) and one "
+                 "that hardly does (epsilon, log scale from 1e-10 to 1e-6). A 5 x 5 grid (Optuna's GridSampler) and "
+                 "25 random points (Optuna's RandomSampler) train a [2, 10, 5, 1] network on 3/4 of the moons "
+                 "training data for 300 epochs and are scored by the cost on the other quarter (a validation split "
+                 "fixed by the seed; the same for every search). Each method searches 10 times (seeds 3000-3009); "
+                 "the trials of one search train in lockstep."),
+    dataset="moons",
+    base={"layers": [2, 10, 5, 1], "hidden": "relu", "output": "sigmoid", "init": "he", "seed": 3,
+          "optimizer": "adam", "epochs": 300, "batch_size": 64, "shuffle": "random"},
+    arms=(
+        Arm("random", {}, note="Optuna RandomSampler"),
+        Arm("grid", {}, note="Optuna GridSampler, 5 x 5"),
+    ),
+    kind="search",
+    search={"space": {"lr": {"log_uniform": [1e-4, 1.0], "grid": 5},
+                      "epsilon": {"log_uniform": [1e-10, 1e-6], "grid": 5}},
+            "important": "lr", "repeats": 10, "validation": 0.25},
+    quick={"epochs": 60},
+    quick_note="60 epochs instead of 300",
+    checks="random-vs-grid",
+    figures=("search",),
+    course_source=("the lecture's argument, which printed no numbers: with hyperparameter 1 = alpha and "
+                   "hyperparameter 2 = epsilon, a 5 x 5 grid tries only 5 values of alpha in 25 trials, random "
+                   "sampling 25"),
+)
+
 PRESETS: dict[str, Experiment] = {e.name: e for e in (
-    INITIALIZATION, REGULARIZATION, GRADIENT_CHECKING, OPTIMIZATION, OPTIMIZATION_DECAY, SIGNS_COURSE, SIGNS)}
+    INITIALIZATION, REGULARIZATION, GRADIENT_CHECKING, OPTIMIZATION, OPTIMIZATION_DECAY, SIGNS_COURSE, SIGNS,
+    RANDOM_VS_GRID)}
 
 # The experiments ``descentlab demo`` runs, in the order of the course.
 DEMO = ("initialization", "regularization", "gradient-checking", "optimization", "optimization-decay",
-        "signs-course", "signs")
+        "signs-course", "signs", "random-vs-grid")

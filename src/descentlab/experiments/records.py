@@ -18,6 +18,7 @@ import numpy as np
 from .._format import number, seconds
 from ..errors import InputError
 from ..io.jsonsafe import jsonable
+from .search_views import rows as search_rows
 from .spec import Arm, Experiment
 
 CURVE_POINTS = 500  # cost-curve points stored per run in results.json
@@ -228,6 +229,8 @@ def format_table(result: ExperimentResult) -> str:
                      f"< {course['difference_below']:g}" if "difference_below" in course else "")
             rows.append([a.name, number(r["difference"]), "PASS" if r["passed"] else "FAIL",
                          ", ".join(r["failed"]) or "-", seconds(a.mean("seconds")), ctext])
+    elif exp.kind == "search":
+        cols, rows = search_rows(result)
     else:
         cols = ["arm", "final cost", "train accuracy", "test accuracy", "time", "course train / test"]
         has_course = any(a.arm.course for a in result.arms)

@@ -14,6 +14,7 @@ import html
 from typing import Any, Sequence
 
 from .._format import DIGITS, number
+from . import search_views
 from .figures import DPI
 from .links import playground_url
 from .records import ExperimentResult, machine_text, slug, unenforced_tag
@@ -160,7 +161,11 @@ def _section(result: ExperimentResult, heading: bool = True) -> str:
                      "to hold at this size.</p>")
     if exp.description:
         parts.append(f"<p>{_e(exp.description)}</p>")
-    parts.append(_gradcheck_table(result) if exp.kind == "gradcheck" else _train_table(result))
+    if exp.kind == "search":
+        head, rows = search_views.rows(result)
+        parts.append(_table(head, [[_e(c) for c in row] for row in rows]))
+    else:
+        parts.append(_gradcheck_table(result) if exp.kind == "gradcheck" else _train_table(result))
     if exp.course_source:
         parts.append(f'<p class="note course">Course numbers: {_e(exp.course_source)}.'
                      + (" Measured numbers are the mean ± standard deviation over seeds; the first seed is the "

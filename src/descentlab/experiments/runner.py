@@ -26,6 +26,7 @@ from .gradchecks import gradcheck_run
 from .progress import Progress, plan
 from .records import ArmResult, ExperimentResult, RunResult, machine, machine_load
 from .runs import time_engines, train_run, train_runs_lockstep
+from .searches import search_run
 from .spec import Arm, Experiment, validate
 
 
@@ -94,7 +95,7 @@ def _lockstep(experiment: Experiment, arm: Arm, cfg: dict, dataset: Any, seeds: 
     return runs
 
 
-KINDS: dict[str, Callable[..., RunResult]] = {"train": train_run, "gradcheck": gradcheck_run}
+KINDS: dict[str, Callable[..., RunResult]] = {"train": train_run, "gradcheck": gradcheck_run, "search": search_run}
 
 
 # ----------------------------------------------------------------------------------- experiments

@@ -248,6 +248,7 @@ class Experiment:
     one_factor: bool = True             # arms must change a single factor
     source: str = "preset"              # "preset" or the TOML file it came from
     engine_timing: int = 0              # epochs timed on each engine (0: no engine timing)
+    search: Mapping[str, Any] = field(default_factory=dict)  # kind "search": space, repeats, ... (see searches)
 
     @property
     def where(self) -> str:
@@ -303,7 +304,7 @@ class Experiment:
         return {"name": self.name, "title": self.title, "kind": self.kind, "dataset": self.dataset,
                 "dataset_options": dict(self.dataset_options), "assignment": self.assignment,
                 "description": self.description, "base": dict(self.base), "quick": dict(self.quick),
-                "quick_note": self.quick_note, "source": self.source,
+                "quick_note": self.quick_note, "source": self.source, **({"search": dict(self.search)} if self.search else {}),
                 "arms": [{"name": a.name, "overrides": dict(a.overrides), "course": None if a.course is None else dict(a.course),
                           "note": a.note, **({"code": a.code} if a.code else {})} for a in self.arms]}
 

@@ -84,7 +84,8 @@ def fit_many(nets: Sequence[Network], X: Any, y: Any, *, config: FitConfig | Non
              batch_size: int | None = DEFAULTS["batch_size"], l2: Any = DEFAULTS["l2"],
              keep_prob: Any = DEFAULTS["keep_prob"], schedule: Any = DEFAULTS["schedule"],
              seeds: Sequence[int] | None = None, shuffle: str = DEFAULTS["shuffle"], validation_data: Any = None,
-             eval_every: int = 1, blas_threads: int | None = 1, on_epoch: Callable[[int], Any] | None = None,
+             eval_every: int = 1, blas_threads: int | None = 1, callbacks: Sequence[Any] = (),
+             on_epoch: Callable[[int], Any] | None = None,
              **hyper: Any) -> list[History]:
     """Train every network in ``nets`` in place, in lockstep, and return their Histories.
 
@@ -93,6 +94,11 @@ def fit_many(nets: Sequence[Network], X: Any, y: Any, *, config: FitConfig | Non
     list with one value per run. ``config`` (a FitConfig) supplies every setting not
     given as a keyword. ``on_epoch(epoch)`` is called after each epoch (progress).
     Other arguments are as in :func:`~descentlab.fit`.
+
+    ``callbacks`` are called as ``fit``'s are (``on_train_begin(run)``,
+    ``on_epoch_end(epoch, logs, run)``, ``on_train_end(run)``), with ``logs`` mapping each
+    History key to a (K,) array of the epoch's values (NaN where not measured) and ``run``
+    a :class:`LockstepRun`: setting ``run.stop_training = True`` ends every run after the epoch.
     """
     _check_same_architecture(nets)
     cfgs = _run_configs(nets[0], config, given_settings(locals()), seeds, hyper, len(nets))
@@ -107,7 +113,7 @@ def fit_many(nets: Sequence[Network], X: Any, y: Any, *, config: FitConfig | Non
     shufflers = [Shuffler(c.shuffle, len(data.X), r[0]) for c, r in zip(cfgs, rngs)]
     histories = [History(c.to_dict(), c.seed) for c in cfgs]
     with threads.blas_threads(blas_threads):
-        _train(runner, cfgs, shufflers, histories, data, eval_every, len(nets), on_epoch)
+        _train(runner, cfgs, shufflers, histories, data, eval_every, len(nets), list(callbacks), on_epoch)
     for k, net in enumerate(nets):
         net.theta[...] = runner.theta[k]
         net.info["training"] = summary(histories[k], cfgs[k])
@@ -157,6 +163,10 @@ class _Recorder:
             self.rows[k].append(value)
         self.last[alive] = epoch
 
+    def row(self, epoch: int) -> dict[str, Any]:
+        """One epoch's values of every run: key -> (K,) array (NaN: not measured)."""
+        return {"epoch": epoch, **{k: self.rows[k][-1].copy() for k in self.KEYS}}
+
     def fill(self, histories: list[History]) -> None:
         table = {k: np.array(v).reshape(-1, self.K) for k, v in self.rows.items()}
         for k, h in enumerate(histories):
@@ -167,10 +177,21 @@ class _Recorder:
                 h.history[key] = [None if x != x else x for x in column]  # NaN: not measured
 
 
-def _train(runner, cfgs, shufflers, histories, data, eval_every, K, on_epoch=None) -> None:
+class LockstepRun:
+    """What ``fit_many``'s callbacks see: the runs' Histories (filled at the end), which runs are alive,
+    and ``stop_training``."""
+
+    def __init__(self, histories: list[History], alive: np.ndarray) -> None:
+        self.histories, self.alive, self.stop_training = histories, alive, False
+
+
+def _train(runner, cfgs, shufflers, histories, data, eval_every, K, callbacks, on_epoch=None) -> None:
     lr0 = np.array([c.optimizer.lr for c in cfgs])[:, None]
     epochs = cfgs[0].epochs
     recorder = _Recorder(epochs, K)
+    run = LockstepRun(histories, runner.alive)
+    for cb in callbacks:
+        cb.on_train_begin(run)
     for epoch in range(epochs):
         perm = shufflers[0].permutation(epoch) if runner.shared else np.stack([s.permutation(epoch) for s in shufflers])
         lr = cfgs[0].schedule(lr0, epoch)
@@ -188,9 +209,13 @@ def _train(runner, cfgs, shufflers, histories, data, eval_every, K, on_epoch=Non
                                         "stopped and kept its last finite parameters")
         if on_epoch is not None:
             on_epoch(epoch)
-        if not runner.alive.any():
+        for cb in callbacks:
+            cb.on_epoch_end(epoch, recorder.row(epoch), run)
+        if run.stop_training or not runner.alive.any():
             break
     recorder.fill(histories)
+    for cb in callbacks:
+        cb.on_train_end(run)
 
 
 def _stack_optimizer(opts: list) -> Any:
