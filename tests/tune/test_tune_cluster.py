@@ -114,8 +114,10 @@ def test_retries_of_dead_workers_trials_are_run_in_the_same_launch(jobs, tmp_pat
     params = dict(dead.params)
     storage.engine.dispose()
     import time
-    time.sleep(4.5)  # older than 3 heartbeats of 1 s (SQLite's clock has 1 s steps): stale
-    r2 = dl.tune(spec_doc(), trials=4, jobs=jobs, heartbeat=1, out=tmp_path / "out", progress=False)
+    # older than 3 heartbeats of 2 s (SQLite's clock has 1 s steps): stale. Heartbeats of 1 s let a loaded
+    # CI machine declare a live trial dead too (its retry is tested in test_tune_run.py)
+    time.sleep(7.5)
+    r2 = dl.tune(spec_doc(), trials=4, jobs=jobs, heartbeat=2, out=tmp_path / "out", progress=False)
     states = {t["number"]: t["state"] for t in r2.trials}
     assert states[dead.number] == "FAIL"
     retry = [t for t in r2.trials if t["retry_of"] == dead.number]

@@ -208,3 +208,41 @@ def test_the_example_specs_run(path, tmp_path):
     done = cli("tune", str(path), "--quick", "--trials", "4", "--out", str(tmp_path / "out"))
     assert done.returncode == 0, done.stderr
     assert "best: trial" in done.stdout and (tmp_path / "out" / "report.html").exists()
+
+
+def test_a_trial_failed_by_another_worker_while_it_ran_is_a_failure_not_a_crash(tmp_path, monkeypatch):
+    """On a loaded machine another worker may see a live trial's heartbeat late, fail it and queue its
+    retry; the first worker's result then cannot be recorded (Optuna's UpdateFinishedTrialError). The
+    search goes on, the retry runs, and the late result is dropped (CI met this once)."""
+    import warnings
+
+    import optuna
+    from optuna.trial import TrialState
+
+    import descentlab.tune.trial as trial_module
+    real_train = trial_module.train_trial
+    url = f"sqlite:///{tmp_path / 'out' / 'study.db'}"
+    failed: list[int] = []
+
+    def failed_meanwhile(cfg, seeds, data, report_every, callbacks):
+        histories = real_train(cfg, seeds, data, report_every, callbacks)
+        if not failed:  # the first trial: "another worker" fails it and queues its retry
+            storage = optuna.storages.RDBStorage(url)
+            study = optuna.load_study(study_name="t", storage=storage)
+            (running,) = study.get_trials(deepcopy=False, states=(TrialState.RUNNING,))
+            storage.set_trial_state_values(running._trial_id, state=TrialState.FAIL)
+            with warnings.catch_warnings():  # Optuna marks the callback experimental
+                warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+                retry = optuna.storages.RetryHeartbeatStaleTrialCallback(max_retry=3)
+            retry(study, storage.get_trial(running._trial_id))
+            storage.engine.dispose()
+            failed.append(running.number)
+        return histories
+
+    monkeypatch.setattr(trial_module, "train_trial", failed_meanwhile)
+    r = _tune(tmp_path, trials=3)
+    states = {t["number"]: t["state"] for t in r.trials}
+    assert failed == [0] and states[0] == "FAIL"
+    retry = [t for t in r.trials if t["retry_of"] == 0]
+    assert len(retry) == 1 and retry[0]["state"] == "COMPLETE"
+    assert retry[0]["params"] == pytest.approx(r.trials[0]["params"])

@@ -283,7 +283,7 @@ def run_trial(plan: Plan, data: TrialData) -> dict[str, Any]:
     outcome: dict[str, Any] = {}
 
     def guarded(trial: Any) -> float:
-        outcome.update(number=trial.number, state="FAIL", value=None, error=None)
+        outcome.update(number=trial.number, trial_id=trial._trial_id, state="FAIL", value=None, error=None)
         try:
             value = objective(trial, plan, data, timing)
         except optuna.TrialPruned:
@@ -302,6 +302,12 @@ def run_trial(plan: Plan, data: TrialData) -> dict[str, Any]:
         study = optuna.study.Study(plan.study, storage_for(plan), sampler=make_sampler(plan), pruner=make_pruner(plan))
         study.optimize(guarded, n_trials=1, catch=(Exception,))
     except Exception as exc:
+        if _ended_elsewhere(exc, study, outcome):
+            # another worker saw this trial's heartbeat late (a loaded machine), failed it and queued its
+            # retry before this worker could record the result: the retry stands, this result is dropped
+            outcome.update(state="FAIL", value=None,
+                           error="another worker declared this trial dead (its heartbeat was late) and retried it")
+            return _done(outcome, timing, t_start)
         cause = storage_cause(exc) or (exc if isinstance(exc, KeyError) else None)
         if cause is not None:
             text = " ".join(str(getattr(cause, "orig", None) or cause.__cause__ or cause).split())
@@ -309,8 +315,26 @@ def run_trial(plan: Plan, data: TrialData) -> dict[str, Any]:
         raise
     if "number" not in outcome:
         return {"status": "storage", "message": "the study's database failed: no trial could be started"}
+    return _done(outcome, timing, t_start)
+
+
+def _done(outcome: dict[str, Any], timing: dict[str, float], t_start: float) -> dict[str, Any]:
+    """The launcher's summary of a finished trial."""
     return {"status": "done", **outcome, "train": timing.get("train", 0.0), "study": timing.get("study", 0.0),
             "task": time.perf_counter() - t_start, "worker": f"{socket.gethostname()}:{os.getpid()}"}
+
+
+def _ended_elsewhere(exc: Exception, study: Any, outcome: dict[str, Any]) -> bool:
+    """Whether recording this trial's result failed because another process had already ended the trial
+    (Optuna raises UpdateFinishedTrialError, or ValueError "Cannot tell a FAIL trial" from its cache)."""
+    if "trial_id" not in outcome or storage_cause(exc) is not None:
+        return False
+    if isinstance(exc, optuna.exceptions.UpdateFinishedTrialError):
+        return True
+    try:
+        return study._storage.get_trial(outcome["trial_id"]).state.is_finished()
+    except Exception:  # noqa: BLE001 - the database is gone too: the caller reports the original error
+        return False
 
 
 def _note_error(trial: Any, exc: Exception, plan: Plan) -> str:
