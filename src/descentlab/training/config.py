@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from .. import _checks as check
-from ..engines import ENGINES
+from ..engines import ENGINES, resolve
 from .batching import SHUFFLES
 from .optimizers import configure, get_optimizer
 from .schedules import get_schedule
@@ -56,7 +56,7 @@ class FitConfig:
     seed: int | None = None
     on_nonfinite: str = "raise"
     max_skips: int = 10
-    engine: str = "numpy"
+    engine: str = "auto"
 
     def __post_init__(self, lr: float | None) -> None:
         norm = {
@@ -81,8 +81,10 @@ class FitConfig:
         return cls(**settings).resolve(net)
 
     def resolve(self, net: Any) -> "FitConfig":
-        """This config with ``keep_prob`` as one probability per hidden layer of ``net``."""
-        return replace(self, keep_prob=check.keep_probs(self.keep_prob, len(net.hidden)))
+        """This config with ``keep_prob`` as one probability per hidden layer of ``net``, and the engine
+        that runs (``"auto"``: numba when it works for ``net`` and the optimizer, else numpy)."""
+        return replace(self, keep_prob=check.keep_probs(self.keep_prob, len(net.hidden)),
+                       engine=resolve(self.engine, net, self.optimizer))
 
     def override(self, **given: Any) -> "FitConfig":
         """A copy with the ``given`` fields changed; an ``lr`` alone changes the optimizer's rate."""

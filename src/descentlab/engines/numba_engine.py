@@ -1,0 +1,578 @@
+"""The numba engine: the NumPy engine's training step, compiled and fused (the default when numba works).
+
+``fit(net, X, y)`` trains with this module's :class:`NumbaRunner` when numba is installed
+(``engine="auto"``, the default; ``engine="numba"`` asks for it, ``engine="numpy"`` for the
+plain NumPy reference). It computes what :class:`~descentlab.engines.numpy_engine.NumpyRunner`
+computes, to rounding, step for step (``tests/test_engine_numba.py`` pins it), with the kernels
+of :mod:`.numba_kernels`:
+
+- **Small networks** (the course's): a chunk of steps, up to a whole epoch, is ONE compiled
+  call: gather, forward, loss from logits, backward, L2, the non-finite guard and the
+  optimizer's update, with no Python or NumPy call per step.
+- **Large networks** (SIGNS): the matrix products stay with BLAS, through the core's own
+  forward and backward; the batch gather and the tail of the step (L2, the guard and the
+  update) are compiled and fused, one pass over the parameters and the optimizer's state
+  instead of a dozen.
+- **The optimizer's update is its own rule**: :func:`trace_rule` runs ``optimizer.rule`` once
+  with recording primitives (:class:`TraceOps`, the counterpart of ``NumpyOps`` and
+  ``TensorFlowOps``) and gets a short program that :func:`.numba_kernels.apply_update` runs;
+  the per-step numbers are the optimizer's ``coefficients(t, lr)`` and ``constants(dtype)``.
+  No update rule is restated here.
+- **Dropout masks** come from fit's dropout stream, drawn in the NumPy engine's order: the
+  uniforms of a chunk are one ``rng.random`` call, the same numbers as step-by-step draws.
+
+numba compiles the kernels on first use and caches the machine code on disk
+(see :func:`.numba_kernels.jit`), so later processes start without compiling.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any, Callable
+
+import numpy as np
+
+from .. import _checks as check
+from ..core.activations import ACTIVATIONS, LEAKY_SLOPE
+from ..core.outputs import correct_count
+from ..core.propagation import Kernel, loss_and_backprop, scaled_masks, with_ones
+from ..core.regularization import l2_gradient_factor, scale_mask
+from ..errors import EngineUnavailableError
+from . import numba_kernels as nk
+from .base import EpochAccum, StepFault, batch_bounds, needs_gather, nonfinite_what
+
+CHUNK_STEPS = 1024
+"""Steps per compiled call of a small network; Ctrl-C is honoured between calls."""
+
+KERNEL_PARAMS = 200_000
+"""A network of at most this many parameters (multiply-adds per example and step, forward) runs whole
+chunks of steps in one kernel; a larger one keeps its matrix products in BLAS (measured: see the
+README's performance section)."""
+
+TABLE_ROWS = 4096
+"""Update numbers computed at once (rows of the optimizer's coefficients, one per step)."""
+
+
+# ============================================================================ the optimizer's rule, traced
+class _Number:
+    """A number of an update: a function of the step's coefficients (``coefficients(t, lr) + constants``)."""
+
+    __slots__ = ("fn",)
+
+    def __init__(self, fn: Callable[[tuple], Any]) -> None:
+        self.fn = fn
+
+    @staticmethod
+    def of(x: Any) -> "_Number":
+        return x if isinstance(x, _Number) else _Number(lambda c, x=x: x)
+
+    def _op(self, other: Any, f: Callable[[Any, Any], Any], swap: bool = False) -> "_Number":
+        other = _Number.of(other)
+        a, b = (other, self) if swap else (self, other)
+        return _Number(lambda c: f(a.fn(c), b.fn(c)))
+
+    def __mul__(self, o): return self._op(o, lambda a, b: a * b)
+    def __rmul__(self, o): return self._op(o, lambda a, b: a * b, True)
+    def __add__(self, o): return self._op(o, lambda a, b: a + b)
+    def __radd__(self, o): return self._op(o, lambda a, b: a + b, True)
+    def __sub__(self, o): return self._op(o, lambda a, b: a - b)
+    def __rsub__(self, o): return self._op(o, lambda a, b: a - b, True)
+    def __truediv__(self, o): return self._op(o, lambda a, b: a / b)
+    def __rtruediv__(self, o): return self._op(o, lambda a, b: a / b, True)
+    def __neg__(self): return _Number(lambda c: -self.fn(c))
+
+
+class _Register:
+    __slots__ = ("index",)
+
+    def __init__(self, index: int) -> None:
+        self.index = index
+
+
+class TraceOps:
+    """The primitives of ``NumpyOps`` (descentlab.training.optimizers), recorded as a program for
+    :func:`.numba_kernels.apply_update` instead of executed: (opcode, d, x, y, number, number)."""
+
+    def __init__(self) -> None:
+        self.code: list[tuple[int, ...]] = []
+        self.numbers: list[_Number] = [_Number.of(0.0)]
+        self.tmp = _Register(nk.TMP)
+
+    def _n(self, x: Any) -> int:
+        self.numbers.append(_Number.of(x))
+        return len(self.numbers) - 1
+
+    def _emit(self, op: int, d: _Register, x: _Register, y: _Register | None = None, c0: Any = 0.0,
+              c1: Any = 0.0) -> None:
+        self.code.append((op, d.index, x.index, (y or x).index, self._n(c0), self._n(c1)))
+
+    def ema(self, slot, x, beta, one_minus_beta):
+        self._emit(nk.EMA, slot, x, None, beta, one_minus_beta)
+        return slot
+
+    def ema_square(self, slot, x, beta, one_minus_beta):
+        self._emit(nk.EMA_SQUARE, slot, x, None, beta, one_minus_beta)
+        return slot
+
+    def over_root(self, x, s, eps):
+        self._emit(nk.OVER_ROOT, self.tmp, x, s, eps)
+        return self.tmp
+
+    def mix(self, v, x, beta, one_minus_beta):
+        self._emit(nk.MIX, self.tmp, v, x, beta, one_minus_beta)
+        return self.tmp
+
+    def times(self, a, b):
+        self._emit(nk.TIMES, self.tmp, a, b)
+        return self.tmp
+
+    def descend(self, theta, step, lr):
+        self._emit(nk.DESCEND, theta, step, None, lr)
+
+
+@dataclass
+class Program:
+    """An optimizer's rule as a program over registers (scratch, θ, g, slots), and its numbers."""
+
+    code: np.ndarray          # (instructions, 6) int64
+    numbers: list[_Number]    # each a function of the step's coefficients
+    slots: tuple[str, ...]
+    n_coef: int
+
+    def table(self, optimizer: Any, t0: int, n: int, lr: Any, dtype: Any, runs: int = 0) -> np.ndarray:
+        """The numbers of updates t0+1 .. t0+n at rate ``lr``, cast to ``dtype``: (n, numbers), or
+        (runs, n, numbers) for runs in lockstep (hyperparameters and ``lr`` as (K, 1) columns)."""
+        t = np.arange(t0 + 1, t0 + n + 1)
+        coef = _coefficients(optimizer, t[:, None, None] if runs else t, lr) + tuple(optimizer.constants(np.float64))
+        shape = (n, runs, 1) if runs else (n,)
+        out = np.stack([np.broadcast_to(num.fn(coef), shape) for num in self.numbers], axis=-1).astype(dtype)
+        return np.ascontiguousarray(out[:, :, 0, :].transpose(1, 0, 2)) if runs else out
+
+
+def _coefficients(optimizer: Any, t: np.ndarray, lr: Any) -> tuple:
+    """``optimizer.coefficients`` for an array of steps in one call, or step by step when it needs numbers."""
+    try:
+        return tuple(optimizer.coefficients(t, lr))
+    except (TypeError, ValueError):
+        rows = [optimizer.coefficients(int(s), lr) for s in np.ravel(t)]
+        return tuple(np.array([np.asarray(v, np.float64) for v in col]).reshape(t.shape[:1] + np.shape(col[0]))
+                     for col in zip(*rows))
+
+
+def trace_rule(optimizer: Any) -> Program:
+    """``optimizer.rule`` run once with :class:`TraceOps`: the program the kernels run for it.
+
+    Raises ``check.fail`` when the optimizer's update is not its rule (an overridden ``update``).
+    """
+    if not getattr(optimizer, "portable", False):
+        raise check.fail("optimizer", optimizer, "an optimizer whose update is its rule() for engine='numba' "
+                                                 "(an overridden update() runs on the NumPy engine only)")
+    ops = TraceOps()
+    n_coef = len(optimizer.coefficients(1, optimizer.lr))
+    n_const = len(optimizer.constants(np.float64))
+    coef = tuple(_Number(lambda c, i=i: c[i]) for i in range(n_coef + n_const))
+    registers = [_Register(nk.THETA), _Register(nk.GRAD)] + [_Register(3 + i) for i in range(len(optimizer.slots))]
+    optimizer.rule(ops, coef, *registers)
+    return Program(np.array(ops.code, np.int64).reshape(-1, 6), ops.numbers, tuple(optimizer.slots), n_coef)
+
+
+# ============================================================================ the network, for the kernels
+def supported(net: Any) -> str | None:
+    """None when the kernels implement every activation and the output of ``net``, else what is missing."""
+    missing = [h for h in net.hidden if h not in nk.ACTIVATION_CODES]
+    if net.output not in nk.OUTPUT_CODES:
+        missing.append(net.output)
+    return None if not missing else f"the numba kernels do not implement {', '.join(missing)}"
+
+
+def runs(net: Any, optimizer: Any) -> bool:
+    """Whether this engine trains ``net`` with ``optimizer`` (None: not known yet, assumed)."""
+    if net is not None and supported(net) is not None:
+        return False
+    if optimizer is not None:
+        try:
+            trace_rule(optimizer)
+        except Exception:  # an overridden update(), or a rule with primitives TraceOps does not record
+            return False
+    return True
+
+
+def small(net: Any) -> bool:
+    """Whether a step of ``net`` is cheap enough to run whole chunks of steps in one kernel."""
+    return net.n_params <= KERNEL_PARAMS
+
+
+class Described:
+    """A network as the kernels read it: the layer table (``numba_kernels.N_`` ...), the output code,
+    consts (leaky slope, 1 − slope, 0) and 1/B in the network's dtype, and the scratch rows it needs.
+
+    ``layout``, ``hidden`` (activation names), ``output`` (its name), ``dtype``; ``dropout[l]``: whether
+    hidden layer l drops units (in some run).
+    """
+
+    def __init__(self, layout: Any, hidden: tuple[str, ...], output: str, dtype: Any,
+                 dropout: tuple[bool, ...]) -> None:
+        dims, L = layout.layer_dims, len(layout.layer_dims) - 1
+        self.net = np.full((L + 1, 7), -1, np.int64)
+        self.net[:, nk.N_] = dims
+        self.net[1:, nk.T_] = [b.start for b in layout.blocks]
+        rows = 0
+        for l in range(L + 1):
+            hidden_layer = 0 < l < L
+            drop = hidden_layer and dropout[l - 1]
+            wanted = {nk.A_: True, nk.D_: l > 0, nk.M_: drop or l == L,
+                      nk.P_: drop and not ACTIVATIONS[hidden[l - 1]].sign_only}
+            for col, on in wanted.items():
+                if on:
+                    self.net[l, col], rows = rows, rows + dims[l]
+            if hidden_layer:
+                self.net[l, nk.G_] = nk.ACTIVATION_CODES[hidden[l - 1]]
+        self.rows = rows
+        self.out = nk.OUTPUT_CODES[output]
+        # core/activations.py's leaky slope, and 1 − slope as the NumPy engine forms its derivative
+        self.consts = np.array([LEAKY_SLOPE, 1 - LEAKY_SLOPE, 0.0], dtype)
+
+    @classmethod
+    def of(cls, net: Any, keep_prob: tuple[float, ...]) -> "Described":
+        return cls(net.layout, net.hidden, net.output, net.dtype, tuple(p < 1.0 for p in keep_prob))
+
+    def args(self, batch: int, dtype: Any) -> tuple:
+        """(net, out, consts, inv_batch): 1/B for B = 0 .. batch as the NumPy engine's ``ws.inv_batch``."""
+        inv_batch = np.array([0.0] + [1.0 / b for b in range(1, batch + 1)], dtype)
+        return self.net, self.out, self.consts, inv_batch
+
+
+def _uniform_count(bounds: list[tuple[int, int]], sizes: list[int]) -> np.ndarray:
+    """Uniforms drawn before each step (cumulative): Σ over dropout layers of n_l · B per step."""
+    per_unit = sum(sizes)
+    return np.cumsum([0] + [per_unit * (b - a) for a, b in bounds])
+
+
+def _scales(keep_prob: tuple[float, ...], dtype: Any) -> np.ndarray:
+    """D/p of a kept unit per hidden layer, as core/regularization.py's ``scale_mask`` computes it."""
+    return np.array([scale_mask(np.ones(1, bool), p, np.empty(1, dtype))[0] for p in keep_prob] or [1.0], dtype)
+
+
+_NO_UNIFORMS = np.zeros(0)
+
+
+# ============================================================================ one network
+class NumbaRunner:
+    """Trains ``net`` on prepared arrays X (m, n_0) and Y (m, n_L); implements :class:`.base.Runner`.
+
+    The parameters, the gradient, the update's scratch and the optimizer's slots are the rows of one
+    register array ``regs``; ``sync_to_net``/``sync_from_net`` copy θ to and from ``net.theta``.
+    """
+
+    def __init__(self, net: Any, X: np.ndarray, Y: np.ndarray, labels: np.ndarray | None, cfg: Any,
+                 dropout_rng: np.random.Generator) -> None:
+        _require(net)
+        self.net, self.cfg, self.opt = net, cfg, cfg.optimizer
+        self.program = trace_rule(cfg.optimizer)
+        self.dtype, self.m = net.dtype, len(X)
+        self.X, self.Y = with_ones(X), np.ascontiguousarray(Y)
+        self.labels = labels if labels is not None else np.zeros(0, np.int64)
+        self.bounds = batch_bounds(self.m, cfg.batch_size)
+        self._bounds = np.array(self.bounds, np.int64).reshape(-1, 2)
+        self.gather = needs_gather(cfg, self.bounds)
+        self._identity = np.arange(self.m)
+        self.rng = dropout_rng
+        self.skipped: list[tuple[int, int, str]] = []
+        self._registers(net)
+        self._regularization(net, cfg)
+        self.kernel_mode = small(net)
+        self._setup_kernel(net) if self.kernel_mode else self._setup_steps(net, labels)
+        self._numbers: tuple[Any, int, np.ndarray] | None = None
+        self._eval: dict[tuple, Any] = {}
+
+    def _registers(self, net: Any) -> None:
+        """regs (scratch, θ, g, slots...) from net.theta and the optimizer's initial state."""
+        self.wmask = net.layout.weight_mask(net.dtype)
+        state = self.opt.init(net.theta, self.wmask)
+        self.regs = np.zeros((3 + len(self.program.slots), net.n_params), self.dtype)
+        self.regs[nk.THETA] = net.theta
+        for i, name in enumerate(self.program.slots):
+            self.regs[3 + i] = state[name]
+        self.theta = self.regs[nk.THETA]
+        self.t = int(state["t"])
+
+    def _regularization(self, net: Any, cfg: Any) -> None:
+        self.factor = np.ascontiguousarray(l2_gradient_factor(cfg.l2, self.m, self.wmask) if cfg.l2
+                                           else np.zeros(0), self.dtype)
+        self.keep = np.array(cfg.keep_prob or (1.0,), np.float64)
+        self.scale = _scales(cfg.keep_prob, self.dtype)
+        self._drop_sizes = [n for n, p in zip(net.layer_dims[1:-1], cfg.keep_prob) if p < 1.0]
+        self._draws = _uniform_count(self.bounds, self._drop_sizes)
+
+    def _setup_kernel(self, net: Any) -> None:
+        B = max(b - a for a, b in self.bounds)
+        desc = Described.of(net, self.cfg.keep_prob)
+        self.args = desc.args(B, self.dtype)
+        self.ws = np.zeros((max(desc.rows, 1), B), self.dtype)
+        self.lbuf = np.zeros(B, np.int64)
+
+    def _setup_steps(self, net: Any, labels: np.ndarray | None) -> None:
+        self.kernel = Kernel.build(net.layout, net.activations, self.regs[nk.THETA], self.regs[nk.GRAD])
+        self.out, self.YT = net.head, np.ascontiguousarray(self.Y.T)
+        self.consts = np.array([LEAKY_SLOPE, 1 - LEAKY_SLOPE, 0.0], self.dtype)
+        dropout = tuple(p < 1.0 for p in self.cfg.keep_prob)
+        self._ws: dict[int, tuple] = {}
+        for start, stop in self.bounds:
+            B = stop - start
+            if B not in self._ws:
+                xb = np.empty((B, self.X.shape[1]), self.dtype) if self.gather else None
+                yb = np.empty((self.YT.shape[0], B), self.dtype) if self.gather else None
+                lb = np.empty(B, np.int64) if (self.gather and labels is not None) else None
+                self._ws[B] = (self.kernel.workspace(self.X[:B], dropout), xb, yb, lb)
+
+    # ------------------------------------------------------------------ state
+    def optimizer_arrays(self) -> dict[str, np.ndarray]:
+        return {name: self.regs[3 + i] for i, name in enumerate(self.program.slots)}
+
+    def optimizer_meta(self) -> dict[str, Any]:
+        return {"t": int(self.t)}
+
+    def load_optimizer(self, arrays: dict[str, np.ndarray], meta: dict[str, Any]) -> None:
+        for i, name in enumerate(self.program.slots):
+            self.regs[3 + i] = arrays[name]
+        self.t = int(meta["t"])
+        self._numbers = None
+
+    def sync_to_net(self) -> None:
+        """Copy the trained parameters into ``net.theta``."""
+        self.net.theta[...] = self.theta
+
+    def sync_from_net(self) -> None:
+        """Load ``net.theta`` into the engine's parameters (after a resume or a restore)."""
+        self.theta[...] = self.net.theta
+
+    # -------------------------------------------------------------- training
+    def _table(self, lr: Any, n: int) -> np.ndarray:
+        """The numbers of the next n updates (t+1 ..), from a cached table of the optimizer's coefficients."""
+        cached = self._numbers
+        if cached is None or cached[0] != lr or not (cached[1] <= self.t and self.t + n <= cached[1] + len(cached[2])):
+            cached = self._numbers = (lr, self.t, self.program.table(self.opt, self.t, max(n, TABLE_ROWS), lr,
+                                                                      self.dtype))
+        return cached[2][self.t - cached[1]:self.t - cached[1] + n]
+
+    def _budget(self) -> int:
+        return max(self.cfg.max_skips - len(self.skipped), 0) if self.cfg.on_nonfinite == "skip" else 0
+
+    def run_epoch(self, epoch: int, perm: np.ndarray, lr: float, acc: EpochAccum,
+                  interrupted: Callable[[], bool]) -> StepFault | None:
+        """Train the steps ``acc.step ..`` of one epoch; return a fault, or None."""
+        self.last_good = self.theta.copy()  # the fallback if an update itself overflows
+        order = np.asarray(perm if self.gather else self._identity, np.int64)
+        if not self.kernel_mode:
+            return self._steps(epoch, order, lr, acc, interrupted)
+        n = len(self.bounds)
+        while acc.step < n:
+            s = acc.step
+            fault = self._chunk(epoch, order, s, min(s + CHUNK_STEPS, n), lr, acc)
+            if fault is not None or interrupted():
+                return fault
+        return None
+
+    def _chunk(self, epoch: int, order: np.ndarray, s: int, s1: int, lr: float, acc: EpochAccum) -> StepFault | None:
+        """Steps s .. s1-1 in one kernel call."""
+        unif = self.rng.random(int(self._draws[s1] - self._draws[s])) if self._drop_sizes else _NO_UNIFORMS
+        res = np.empty((s1 - s, nk.RESULT_COLUMNS))
+        stop = nk.train_steps(self.X, self.Y, self.labels, order, self._bounds, s, s1, *self.args, self.regs,
+                              self.program.code, self._table(lr, s1 - s), self.factor, self.keep, self.scale,
+                              unif, self.ws, self.lbuf, self._budget(), res)
+        return self._record(epoch, s, int(stop), s1, res, acc)
+
+    def _record(self, epoch: int, s: int, stop: int, s1: int, res: np.ndarray, acc: EpochAccum) -> StepFault | None:
+        """Add the chunk's steps to the epoch's sums (in step order, as the NumPy engine adds them)."""
+        done = res[:stop - s]
+        ok = done[:, 0] == nk.OK
+        n_ok = int(np.count_nonzero(ok))
+        self.t += n_ok
+        rows = done if n_ok == len(done) else done[ok]
+        acc.loss = sum(rows[:, 1].tolist(), acc.loss)
+        acc.l2 = sum(rows[:, 2].tolist(), acc.l2)
+        if self.net.head.is_classifier:
+            acc.correct = sum(rows[:, 3].tolist(), acc.correct)
+        sizes = self._bounds[s:stop, 1] - self._bounds[s:stop, 0]
+        acc.seen += int(sizes.sum() if n_ok == len(done) else sizes[ok].sum())
+        for k in np.flatnonzero(~ok):
+            self.skipped.append((epoch, s + int(k), nonfinite_what(float(done[k, 1]))))
+        acc.step = stop
+        if stop < s1:
+            return self._fault(epoch, stop, float(res[stop - s, 1]))
+        return None
+
+    def _fault(self, epoch: int, step: int, loss: float) -> StepFault:
+        """A step that is not finite, beyond the skip budget: which parameters were kept."""
+        if np.isfinite(self.theta).all():
+            kept = "the parameters of this step (all finite)"
+        else:
+            self.theta[...] = self.last_good
+            kept = f"the parameters from the start of epoch {epoch} (the update before this step overflowed)"
+        self.sync_to_net()
+        return StepFault(step, nonfinite_what(loss), kept)
+
+    # ------------------------------------------------------- large networks: BLAS products, fused tail
+    def _batch(self, order: np.ndarray, start: int, stop: int) -> tuple:
+        """The step's (workspace, X, Y feature-major, labels), gathered in the epoch's order (compiled)."""
+        ws, xb, yb, lb = self._ws[stop - start]
+        if not self.gather:
+            return ws, self.X, self.YT, (self.labels if self.labels.size else None)
+        idx = order[start:stop]
+        nk.gather_rows(self.X, idx, xb)
+        nk.gather_columns(self.YT, idx, yb)
+        if lb is not None:
+            self.labels.take(idx, out=lb)
+        return ws, xb, yb, lb
+
+    def _steps(self, epoch: int, order: np.ndarray, lr: float, acc: EpochAccum,
+               interrupted: Callable[[], bool]) -> StepFault | None:
+        """Steps ``acc.step ..``: the core's forward and backward (BLAS products), then the compiled tail."""
+        kernel, out, keep, regs = self.kernel, self.out, self.cfg.keep_prob, self.regs
+        for s in range(acc.step, len(self.bounds)):
+            start, stop = self.bounds[s]
+            ws, xb, yb, lb = self._batch(order, start, stop)
+            masks = scaled_masks(self.rng, ws, keep) if self.cfg.dropout else None
+            loss = float(loss_and_backprop(kernel, out, xb, yb, ws, masks))
+            status, penalty = nk.finish_step(loss, regs, self.factor, self.consts, self.program.code,
+                                             self._table(lr, 1)[0], self._budget())
+            acc.step = s + 1 if status != nk.FAULT else s
+            if status == nk.FAULT:
+                return self._fault(epoch, s, loss)
+            if status == nk.SKIPPED:
+                self.skipped.append((epoch, s, nonfinite_what(loss)))
+                continue
+            self.t += 1
+            acc.loss += loss
+            acc.l2 += float(penalty) * (stop - start)
+            if out.is_classifier:
+                acc.correct += correct_count(ws.A[-1], yb, lb, self.consts[2])
+            acc.seen += stop - start
+            if interrupted():
+                break
+        return None
+
+    def evaluate(self, X: np.ndarray, Y: np.ndarray, labels: np.ndarray | None) -> tuple[float, float | None]:
+        """(data cost, accuracy) of the current parameters on prepared arrays X (m, n_0), Y (m, n_L)."""
+        self.sync_to_net()
+        key = (id(X), X.shape)
+        if key not in self._eval:
+            X1 = with_ones(X)
+            self._eval[key] = (X1, np.ascontiguousarray(Y.T), self.net.kernel.workspace(X1))
+        X1, YT, ws = self._eval[key]
+        logits = self.net.kernel.forward(X1, ws)
+        cost = float(self.net.head.loss(logits, YT, None)) / len(X1)
+        if not self.net.head.is_classifier:
+            return cost, None
+        return cost, correct_count(logits, YT, labels) / len(X1)
+
+
+def _require(net: Any) -> None:
+    """Raise when numba is missing (EngineUnavailableError) or does not implement ``net``."""
+    if nk.numba is None:
+        raise EngineUnavailableError("engine='numba' needs numba, which is not installed; install it with: "
+                                     "pip install numba (or use engine='numpy')")
+    reason = supported(net)
+    if reason:
+        raise check.fail("engine", "numba", f"an engine for this network ({reason}); use engine='numpy' or 'auto'")
+
+
+# ============================================================================ K networks in lockstep
+class NumbaManyRunner:
+    """K networks of one small architecture trained in lockstep, each run's whole chunk of steps in one
+    kernel; implements :class:`.base.LockstepRunner` with the arguments of ``numpy_many.ManyRunner``.
+
+    Run k draws its masks from its own stream in the order a single run draws them (a run whose
+    keep_prob is 1 on a layer draws nothing there), so run k ends where ``fit`` with its seed ends.
+    """
+
+    def __init__(self, layout: Any, acts: tuple, output: Any, theta: np.ndarray, X: np.ndarray, Y: np.ndarray,
+                 labels: np.ndarray | None, optimizer: Any, l2: np.ndarray, keep_prob: np.ndarray,
+                 batch_size: int | None, shared_order: bool, dropout_rngs: list) -> None:
+        self.K, self.m, dtype = theta.shape[0], len(X), theta.dtype
+        self.optimizer, self.program, self.out = optimizer, trace_rule(optimizer), output
+        self.X, self.Y = with_ones(X), np.ascontiguousarray(Y)
+        self.labels = labels if labels is not None else np.zeros(0, np.int64)
+        self.bounds = batch_bounds(self.m, batch_size)
+        self._bounds = np.array(self.bounds, np.int64).reshape(-1, 2)
+        self._sizes = (self._bounds[:, 1] - self._bounds[:, 0]).astype(np.float64)
+        self.shared, self.rngs, self.layout, self.acts = shared_order, dropout_rngs, layout, acts
+        self._registers(layout, theta, optimizer)
+        self.factor = (np.ascontiguousarray(l2_gradient_factor(l2[:, None], self.m, self.wmask), dtype)
+                       if (l2 > 0).any() else np.zeros((1, 0), dtype))
+        self.keep = np.ascontiguousarray(keep_prob, np.float64).reshape(self.K, -1)
+        if self.keep.shape[1] == 0:
+            self.keep = np.ones((self.K, 1))
+        self.scale = np.stack([_scales(tuple(row), dtype) for row in self.keep])
+        desc = Described(layout, tuple(a.name for a in acts), output.name, dtype,
+                         tuple(bool((self.keep[:, l] < 1).any()) for l in range(len(acts))))
+        B = max(b - a for a, b in self.bounds)
+        self.args = desc.args(B, dtype)
+        self.ws = np.zeros((self.K, max(desc.rows, 1), B), dtype)
+        self.lbuf = np.zeros((self.K, B), np.int64)
+        self.alive = np.ones(self.K, bool)
+        self._numbers: tuple[Any, int, np.ndarray] | None = None
+
+    def _registers(self, layout: Any, theta: np.ndarray, optimizer: Any) -> None:
+        self.wmask = layout.weight_mask(theta.dtype)
+        state = optimizer.init(theta, self.wmask)
+        self.regs = np.zeros((self.K, 3 + len(self.program.slots), theta.shape[1]), theta.dtype)
+        self.regs[:, nk.THETA] = theta
+        for i, name in enumerate(self.program.slots):
+            self.regs[:, 3 + i] = state[name]
+        self.theta = self.regs[:, nk.THETA]  # (K, P): row k is run k's parameters
+        self.t = 0
+
+    def _uniforms(self, s0: int, s1: int) -> np.ndarray:
+        """Each run's uniforms for steps s0..s1-1, drawn from its own stream (zero-padded rows)."""
+        sizes = [n for n in self.layout.layer_dims[1:-1]]
+        counts = [int(_uniform_count(self.bounds[s0:s1], [n for n, p in zip(sizes, row) if p < 1.0])[-1])
+                  for row in self.keep]
+        if not any(counts):
+            return np.zeros((self.K, 0))
+        unif = np.zeros((self.K, max(counts)))
+        for k, (rng, c) in enumerate(zip(self.rngs, counts)):
+            if c:
+                unif[k, :c] = rng.random(c)
+        return unif
+
+    def _table(self, lr: Any, n: int) -> np.ndarray:
+        cached = self._numbers
+        if cached is None or not np.array_equal(cached[0], lr) or self.t + n > cached[1] + cached[2].shape[1]:
+            cached = self._numbers = (np.array(lr), self.t, self.program.table(
+                self.optimizer, self.t, max(n, TABLE_ROWS), lr, self.theta.dtype, runs=self.K))
+        return np.ascontiguousarray(cached[2][:, self.t - cached[1]:self.t - cached[1] + n])
+
+    def run_epoch(self, perm: np.ndarray, lr: np.ndarray, acc: dict[str, np.ndarray]) -> list[tuple[int, int, str]]:
+        """One epoch of every live run (``perm`` (m,) shared or (K, m)); returns (run, step, what) of the
+        runs that stopped because a cost or gradient was not finite."""
+        perms = np.asarray(perm, np.int64).reshape(-1, self.m)
+        n = len(self.bounds)
+        res = np.zeros((self.K, n, nk.RESULT_COLUMNS))
+        res[:, :, 0] = -1.0  # not run
+        stops = np.full(self.K, n, np.int64)
+        nk.train_lockstep(self.X, self.Y, self.labels, perms, self._bounds, 0, n, *self.args, self.regs,
+                          self.program.code, self._table(lr, n), self.factor, self.keep, self.scale,
+                          self._uniforms(0, n), self.ws, self.lbuf, self.alive, res, stops)
+        self.t += n  # every live run updated at every step (a run that stops trains no more)
+        ok = res[:, :, 0] == nk.OK
+        for key, col in (("loss", 1), ("l2", 2), ("correct", 3)):
+            acc[key] += np.where(ok, res[:, :, col], 0.0).sum(axis=1)
+        acc["seen"] += (ok * self._sizes).sum(axis=1)
+        faults = []
+        for k in np.flatnonzero(self.alive & (stops < n)):
+            self.alive[k] = False
+            faults.append((int(k), int(stops[k]), nonfinite_what(float(res[k, stops[k], 1]))))
+        return faults
+
+    def evaluate(self, X: np.ndarray, Y: np.ndarray, labels: np.ndarray | None) -> tuple[np.ndarray, np.ndarray | None]:
+        """Per-run (data cost, accuracy) on prepared arrays X (m, n_0), Y (m, n_L)."""
+        theta = np.ascontiguousarray(self.theta)
+        kernel = Kernel.build(self.layout, self.acts, theta, None)
+        X1, YT = with_ones(X), np.ascontiguousarray(Y.T)
+        logits = kernel.forward(X1, kernel.workspace(np.empty((self.K,) + X1.shape, X1.dtype)))
+        with np.errstate(over="ignore", invalid="ignore"):
+            cost = self.out.loss(logits, YT, None) / len(X1)
+        acc = correct_count(logits, YT, labels) / len(X1) if self.out.is_classifier else None
+        return cost, acc
