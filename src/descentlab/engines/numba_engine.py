@@ -27,7 +27,13 @@ numba compiles the kernels on first use and caches the machine code on disk
 
 from __future__ import annotations
 
+import hashlib
+import importlib.util
 import math
+import os
+import sys
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -49,6 +55,12 @@ KERNEL_PARAMS = 200_000
 """A network of at most this many parameters (multiply-adds per example and step, forward) runs whole
 chunks of steps in one kernel; a larger one keeps its matrix products in BLAS (measured: see the
 README's performance section)."""
+
+THREADS = os.cpu_count() or 1
+"""Threads of the lockstep kernel by default: one per core (see :meth:`NumbaManyRunner._run`)."""
+
+PARTS_PER_THREAD = 2
+"""The runs are cut into this many parts per thread, taken by whichever thread is free."""
 
 TABLE_ROWS = 4096
 """Update numbers computed at once (rows of the optimizer's coefficients, one per step)."""
@@ -160,6 +172,79 @@ def _coefficients(optimizer: Any, t: np.ndarray, lr: Any) -> tuple:
                      for col in zip(*rows))
 
 
+def update_source(program: Program, name: str) -> str:
+    """The fused update of a traced rule, as Python source: one loop over the parameters, each register
+    a local number, each instruction its primitive's formula (``numba_kernels.PRIMITIVE_SOURCE``)."""
+    body, read, written, numbers = [], set(), set(), set()
+    for op, d, x, y, i0, i1 in program.code.tolist():
+        formula = nk.PRIMITIVE_SOURCE[op]
+        for r, key in ((d, "{d}"), (x, "{x}"), (y, "{y}")):
+            if key in formula and r not in written:
+                read.add(r)
+        numbers |= {i for i, key in ((i0, "{c0}"), (i1, "{c1}")) if key in formula}
+        body.append(f"        r{d} = " + formula.format(d=f"r{d}", x=f"r{x}", y=f"r{y}", c0=f"c{i0}", c1=f"c{i1}"))
+        written.add(d)
+    lines = [f'"""The update of {name}, generated from {name}.rule by descentlab.engines.numba_engine; do not edit."""',
+             "import math", "", "from descentlab.engines.numba_kernels import jit", "", "", "@jit",
+             "def update(regs, numbers):"]
+    lines += [f"    c{i} = numbers[{i}]" for i in sorted(numbers)]
+    lines += ["    for p in range(regs.shape[1]):"] + [f"        r{r} = regs[{r}, p]" for r in sorted(read)]
+    lines += body + [f"        regs[{r}, p] = r{r}" for r in sorted(written - {nk.TMP})]
+    return "\n".join(lines) + "\n"
+
+
+def fused_update(program: Program, name: str, dtype: Any) -> Callable | None:
+    """The compiled fused update of a program for parameters of ``dtype``, from a module written once into
+    the kernel cache directory (:func:`kernel_dir`, named by a hash of its source) so that numba caches its
+    machine code like the other kernels'; None when it cannot be made (the interpreter then runs it)."""
+    source = update_source(program, name)
+    digest = hashlib.sha256((source + nk.__file__).encode()).hexdigest()[:20]
+    key = (digest, np.dtype(dtype).str)
+    if key not in _FUSED:
+        try:
+            _FUSED[key] = _load_update(source, digest, len(program.numbers), program.code, dtype)
+        except Exception:  # no writable directory, a stale cache entry: the interpreter runs the rule
+            _FUSED[key] = None
+    return _FUSED[key]
+
+
+def _load_update(source: str, digest: str, n_numbers: int, code: np.ndarray, dtype: Any) -> Callable:
+    path = os.path.join(kernel_dir(), f"update_{digest}.py")
+    if not os.path.exists(path):
+        tmp = f"{path}.{os.getpid()}.tmp"
+        with open(tmp, "w", encoding="utf-8") as f:
+            f.write(source)
+        os.replace(tmp, path)
+    name = f"descentlab_update_{digest}"
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # numba's cache refers to the module by its name
+    spec.loader.exec_module(module)
+    module.update(np.zeros((int(code[:, 1:4].max()) + 1, 1), dtype), np.zeros(n_numbers, dtype))  # compile or load
+    return module.update
+
+
+_FUSED: dict[tuple[str, str], Callable | None] = {}
+
+
+def kernel_dir() -> str:
+    """Where generated kernels live: ``$DESCENTLAB_CACHE_DIR``, else ``$XDG_CACHE_HOME/descentlab`` or
+    ``~/.cache/descentlab``, else a temporary directory (each is used only when it is writable)."""
+    for base in (os.environ.get("DESCENTLAB_CACHE_DIR"),
+                 os.path.join(os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "descentlab"),
+                 os.path.join(tempfile.gettempdir(), f"descentlab-{os.getuid() if hasattr(os, 'getuid') else 'user'}")):
+        if not base:
+            continue
+        path = os.path.join(base, "kernels")
+        try:
+            os.makedirs(path, exist_ok=True)
+            if os.access(path, os.W_OK):
+                return path
+        except OSError:
+            continue
+    raise OSError("descentlab: no writable directory for the generated kernels (set DESCENTLAB_CACHE_DIR)")
+
+
 def trace_rule(optimizer: Any) -> Program:
     """``optimizer.rule`` run once with :class:`TraceOps`: the program the kernels run for it.
 
@@ -255,6 +340,7 @@ def _scales(keep_prob: tuple[float, ...], dtype: Any) -> np.ndarray:
 
 
 _NO_UNIFORMS = np.zeros(0)
+_NO_UNIFORMS_K = np.zeros((1, 0))
 
 
 # ============================================================================ one network
@@ -311,12 +397,16 @@ class NumbaRunner:
         self.args = desc.args(B, self.dtype)
         self.ws = np.zeros((max(desc.rows, 1), B), self.dtype)
         self.lbuf = np.zeros(B, np.int64)
+        self._res = np.zeros((min(CHUNK_STEPS, len(self.bounds)), nk.RESULT_COLUMNS))
 
     def _setup_steps(self, net: Any, labels: np.ndarray | None) -> None:
         self.kernel = Kernel.build(net.layout, net.activations, self.regs[nk.THETA], self.regs[nk.GRAD])
         self.out, self.YT = net.head, np.ascontiguousarray(self.Y.T)
         self.consts = np.array([LEAKY_SLOPE, 1 - LEAKY_SLOPE, 0.0], self.dtype)
         dropout = tuple(p < 1.0 for p in self.cfg.keep_prob)
+        fused = fused_update(self.program, type(self.opt).__name__, self.dtype)
+        code = self.program.code
+        self._update = fused if fused is not None else (lambda regs, numbers: nk.update(code, numbers, regs))
         self._ws: dict[int, tuple] = {}
         for start, stop in self.bounds:
             B = stop - start
@@ -377,27 +467,25 @@ class NumbaRunner:
     def _chunk(self, epoch: int, order: np.ndarray, s: int, s1: int, lr: float, acc: EpochAccum) -> StepFault | None:
         """Steps s .. s1-1 in one kernel call."""
         unif = self.rng.random(int(self._draws[s1] - self._draws[s])) if self._drop_sizes else _NO_UNIFORMS
-        res = np.empty((s1 - s, nk.RESULT_COLUMNS))
+        res = self._res[:s1 - s]
         stop = nk.train_steps(self.X, self.Y, self.labels, order, self._bounds, s, s1, *self.args, self.regs,
                               self.program.code, self._table(lr, s1 - s), self.factor, self.keep, self.scale,
                               unif, self.ws, self.lbuf, self._budget(), res)
         return self._record(epoch, s, int(stop), s1, res, acc)
 
     def _record(self, epoch: int, s: int, stop: int, s1: int, res: np.ndarray, acc: EpochAccum) -> StepFault | None:
-        """Add the chunk's steps to the epoch's sums (in step order, as the NumPy engine adds them)."""
-        done = res[:stop - s]
-        ok = done[:, 0] == nk.OK
-        n_ok = int(np.count_nonzero(ok))
-        self.t += n_ok
-        rows = done if n_ok == len(done) else done[ok]
-        acc.loss = sum(rows[:, 1].tolist(), acc.loss)
-        acc.l2 = sum(rows[:, 2].tolist(), acc.l2)
-        if self.net.head.is_classifier:
-            acc.correct = sum(rows[:, 3].tolist(), acc.correct)
-        sizes = self._bounds[s:stop, 1] - self._bounds[s:stop, 0]
-        acc.seen += int(sizes.sum() if n_ok == len(done) else sizes[ok].sum())
-        for k in np.flatnonzero(~ok):
-            self.skipped.append((epoch, s + int(k), nonfinite_what(float(done[k, 1]))))
+        """Add the chunk's steps to the epoch's sums, one step after the other as the NumPy engine adds them."""
+        classify, bounds = self.net.head.is_classifier, self.bounds
+        for k, (status, loss, l2, correct) in enumerate(res[:stop - s].tolist(), start=s):
+            if status != nk.OK:
+                self.skipped.append((epoch, k, nonfinite_what(loss)))
+                continue
+            self.t += 1
+            acc.loss += loss
+            acc.l2 += l2
+            if classify:
+                acc.correct += correct
+            acc.seen += bounds[k][1] - bounds[k][0]
         acc.step = stop
         if stop < s1:
             return self._fault(epoch, stop, float(res[stop - s, 1]))
@@ -435,8 +523,9 @@ class NumbaRunner:
             ws, xb, yb, lb = self._batch(order, start, stop)
             masks = scaled_masks(self.rng, ws, keep) if self.cfg.dropout else None
             loss = float(loss_and_backprop(kernel, out, xb, yb, ws, masks))
-            status, penalty = nk.finish_step(loss, regs, self.factor, self.consts, self.program.code,
-                                             self._table(lr, 1)[0], self._budget())
+            status, penalty = nk.guard(loss, regs, self.factor, self.consts, self._budget())
+            if status == nk.OK:
+                self._update(regs, self._table(lr, 1)[0])
             acc.step = s + 1 if status != nk.FAULT else s
             if status == nk.FAULT:
                 return self._fault(epoch, s, loss)
@@ -489,8 +578,9 @@ class NumbaManyRunner:
 
     def __init__(self, layout: Any, acts: tuple, output: Any, theta: np.ndarray, X: np.ndarray, Y: np.ndarray,
                  labels: np.ndarray | None, optimizer: Any, l2: np.ndarray, keep_prob: np.ndarray,
-                 batch_size: int | None, shared_order: bool, dropout_rngs: list) -> None:
+                 batch_size: int | None, shared_order: bool, dropout_rngs: list, threads: int | None = None) -> None:
         self.K, self.m, dtype = theta.shape[0], len(X), theta.dtype
+        self.threads = max(1, min(threads or THREADS, self.K))
         self.optimizer, self.program, self.out = optimizer, trace_rule(optimizer), output
         self.X, self.Y = with_ones(X), np.ascontiguousarray(Y)
         self.labels = labels if labels is not None else np.zeros(0, np.int64)
@@ -513,6 +603,7 @@ class NumbaManyRunner:
         self.lbuf = np.zeros((self.K, B), np.int64)
         self.alive = np.ones(self.K, bool)
         self._numbers: tuple[Any, int, np.ndarray] | None = None
+        self._counts: list[int] | None = None
 
     def _registers(self, layout: Any, theta: np.ndarray, optimizer: Any) -> None:
         self.wmask = layout.weight_mask(theta.dtype)
@@ -524,15 +615,16 @@ class NumbaManyRunner:
         self.theta = self.regs[:, nk.THETA]  # (K, P): row k is run k's parameters
         self.t = 0
 
-    def _uniforms(self, s0: int, s1: int) -> np.ndarray:
-        """Each run's uniforms for steps s0..s1-1, drawn from its own stream (zero-padded rows)."""
-        sizes = [n for n in self.layout.layer_dims[1:-1]]
-        counts = [int(_uniform_count(self.bounds[s0:s1], [n for n, p in zip(sizes, row) if p < 1.0])[-1])
-                  for row in self.keep]
-        if not any(counts):
-            return np.zeros((self.K, 0))
-        unif = np.zeros((self.K, max(counts)))
-        for k, (rng, c) in enumerate(zip(self.rngs, counts)):
+    def _uniforms(self) -> np.ndarray:
+        """Each run's uniforms for one epoch, drawn from its own stream (rows zero-padded)."""
+        if self._counts is None:
+            sizes = self.layout.layer_dims[1:-1]
+            self._counts = [int(_uniform_count(self.bounds, [n for n, p in zip(sizes, row) if p < 1.0])[-1])
+                            for row in self.keep]
+        if not any(self._counts):
+            return _NO_UNIFORMS_K
+        unif = np.zeros((self.K, max(self._counts)))
+        for k, (rng, c) in enumerate(zip(self.rngs, self._counts)):
             if c:
                 unif[k, :c] = rng.random(c)
         return unif
@@ -552,9 +644,9 @@ class NumbaManyRunner:
         res = np.zeros((self.K, n, nk.RESULT_COLUMNS))
         res[:, :, 0] = -1.0  # not run
         stops = np.full(self.K, n, np.int64)
-        nk.train_lockstep(self.X, self.Y, self.labels, perms, self._bounds, 0, n, *self.args, self.regs,
-                          self.program.code, self._table(lr, n), self.factor, self.keep, self.scale,
-                          self._uniforms(0, n), self.ws, self.lbuf, self.alive, res, stops)
+        per_run = [self.regs, self._table(lr, n), self.factor, self.keep, self.scale, self._uniforms(), self.ws,
+                   self.lbuf, self.alive, res, stops, perms]
+        self._run(n, per_run)
         self.t += n  # every live run updated at every step (a run that stops trains no more)
         ok = res[:, :, 0] == nk.OK
         for key, col in (("loss", 1), ("l2", 2), ("correct", 3)):
@@ -566,6 +658,23 @@ class NumbaManyRunner:
             faults.append((int(k), int(stops[k]), nonfinite_what(float(res[k, stops[k], 1]))))
         return faults
 
+    def _run(self, n: int, per_run: list) -> None:
+        """The kernel on every run: in one call, or in parts of the runs on ``threads`` threads (the kernels
+        release the GIL; a part waits without spinning, so a busy machine costs no more than one thread)."""
+        parts = _parts(self.K, self.threads)
+        if len(parts) == 1:
+            return self._kernel(n, per_run)
+        pool = _pool(self.threads)
+        cut = lambda a, k0, k1: a[k0:k1] if len(a) == self.K else a  # noqa: E731  (arrays shared by all runs stay)
+        futures = [pool.submit(self._kernel, n, [cut(a, k0, k1) for a in per_run]) for k0, k1 in parts]
+        for f in futures:
+            f.result()
+
+    def _kernel(self, n: int, per_run: list) -> None:
+        regs, numbers, factor, keep, scale, unif, ws, lbuf, alive, res, stops, perms = per_run
+        nk.train_lockstep(self.X, self.Y, self.labels, perms, self._bounds, 0, n, *self.args, regs,
+                          self.program.code, numbers, factor, keep, scale, unif, ws, lbuf, alive, res, stops)
+
     def evaluate(self, X: np.ndarray, Y: np.ndarray, labels: np.ndarray | None) -> tuple[np.ndarray, np.ndarray | None]:
         """Per-run (data cost, accuracy) on prepared arrays X (m, n_0), Y (m, n_L)."""
         theta = np.ascontiguousarray(self.theta)
@@ -576,3 +685,21 @@ class NumbaManyRunner:
             cost = self.out.loss(logits, YT, None) / len(X1)
         acc = correct_count(logits, YT, labels) / len(X1) if self.out.is_classifier else None
         return cost, acc
+
+
+def _parts(K: int, threads: int) -> list[tuple[int, int]]:
+    """[(k0, k1), ...]: the runs cut into about PARTS_PER_THREAD parts per thread (one part for one thread)."""
+    if threads <= 1:
+        return [(0, K)]
+    edges = np.linspace(0, K, min(K, threads * PARTS_PER_THREAD) + 1).round().astype(int)
+    return [(int(a), int(b)) for a, b in zip(edges[:-1], edges[1:]) if b > a]
+
+
+_POOLS: dict[int, ThreadPoolExecutor] = {}
+
+
+def _pool(threads: int) -> ThreadPoolExecutor:
+    """A pool of ``threads`` threads, made once per process."""
+    if threads not in _POOLS:
+        _POOLS[threads] = ThreadPoolExecutor(threads, thread_name_prefix="descentlab-numba")
+    return _POOLS[threads]

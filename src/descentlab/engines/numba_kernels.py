@@ -376,6 +376,18 @@ def primitive(op, regs, d, x, y, b0, b1, c0, c1):
             rd[i] = rd[i] - rx[i] * c0
 
 
+PRIMITIVE_SOURCE = {
+    EMA: "{d} * {c0} + {x} * {c1}",
+    EMA_SQUARE: "{d} * {c0} + ({x} * {x}) * {c1}",
+    OVER_ROOT: "{x} / (math.sqrt({y}) + {c0})",
+    MIX: "{x} * {c0} + {c1} * {y}",
+    TIMES: "{x} * {y}",
+    DESCEND: "{d} - {x} * {c0}",
+}
+"""``primitive``'s formulas as source, for the fused update that numba_engine generates from a program
+(``tests/test_engine_numba.py`` checks that both give the same numbers)."""
+
+
 @jit
 def update(prog, numbers, regs):
     """Run an optimizer's traced rule: instruction (op, d, x, y, i0, i1) applies a primitive to registers
@@ -390,8 +402,8 @@ def update(prog, numbers, regs):
 
 
 @jit
-def finish_step(loss, regs, factor, consts, prog, numbers, budget):
-    """After the backward pass: add L2, apply the guard (the cost and Σ g² finite), then the update.
+def guard(loss, regs, factor, consts, budget):
+    """After the backward pass: add L2, then the non-finite guard (the cost and Σ g² finite).
 
     Returns (status OK/SKIPPED/FAULT, the L2 penalty). A step that is not finite is SKIPPED while
     ``budget`` > 0 (no update), else it is a FAULT.
@@ -399,9 +411,17 @@ def finish_step(loss, regs, factor, consts, prog, numbers, budget):
     zero = consts[2]
     penalty = add_l2(regs, factor, zero) if factor.size else zero
     if math.isfinite(loss) and math.isfinite(squared_norm(regs, zero)):
-        update(prog, numbers, regs)
         return OK, penalty
     return (SKIPPED if budget > 0 else FAULT), penalty
+
+
+@jit
+def finish_step(loss, regs, factor, consts, prog, numbers, budget):
+    """``guard``, then the update when the step is finite: (status, the L2 penalty)."""
+    status, penalty = guard(loss, regs, factor, consts, budget)
+    if status == OK:
+        update(prog, numbers, regs)
+    return status, penalty
 
 
 # ============================================================================ whole steps, whole chunks
@@ -447,14 +467,15 @@ def train_steps(X, Y, labels, perm, bounds, s0, s1, net, out, consts, inv_batch,
 @jit
 def train_lockstep(X, Y, labels, perms, bounds, s0, s1, net, out, consts, inv_batch, regs, prog, numbers,
                    factor, keep, scale, unif, ws, lbuf, alive, res, stops):
-    """``train_steps`` for each live run k: row k of every per-run array (``perms`` and ``factor`` may
-    have a single row that all runs share). A run stops at its first step that is not finite."""
+    """``train_steps`` for each live run k: row k of every per-run array (``perms``, ``factor`` and ``unif``
+    may have a single row that all runs share). A run stops at its first step that is not finite."""
     for k in range(regs.shape[0]):
         if alive[k]:
             perm = perms[k] if perms.shape[0] > 1 else perms[0]
             fac = factor[k] if factor.shape[0] > 1 else factor[0]
+            u = unif[k] if unif.shape[0] > 1 else unif[0]
             stops[k] = train_steps(X, Y, labels, perm, bounds, s0, s1, net, out, consts, inv_batch, regs[k],
-                                   prog, numbers[k], fac, keep[k], scale[k], unif[k], ws[k], lbuf[k], 0, res[k])
+                                   prog, numbers[k], fac, keep[k], scale[k], u, ws[k], lbuf[k], 0, res[k])
 
 
 # ============================================================================ large networks: the gathers
@@ -473,3 +494,4 @@ def gather_columns(Y, idx, out):
     for j in range(Y.shape[0]):
         for i in range(idx.size):
             out[j, i] = Y[j, idx[i]]
+
