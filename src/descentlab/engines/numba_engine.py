@@ -43,7 +43,7 @@ from .. import _checks as check
 from ..core.activations import ACTIVATIONS, LEAKY_SLOPE
 from ..core.outputs import correct_count
 from ..core.propagation import Kernel, loss_and_backprop, scaled_masks, with_ones
-from ..core.regularization import l2_gradient_factor, scale_mask
+from ..core.regularization import check_masks, l2_gradient_factor, scale_mask
 from ..errors import EngineUnavailableError
 from . import numba_kernels as nk
 from .base import EpochAccum, StepFault, batch_bounds, needs_gather, nonfinite_what
@@ -555,6 +555,37 @@ class NumbaRunner:
         if not self.net.head.is_classifier:
             return cost, None
         return cost, correct_count(logits, YT, labels) / len(X1)
+
+
+def loss_and_grad(net: Any, X: Any, y: Any, *, l2: float = 0.0, masks: Any = None, keep_prob: Any = 1.0,
+                  n_total: int | None = None) -> tuple[float, np.ndarray]:
+    """The kernels' cost J on (X, y), one batch of all of it, and its gradient dJ/dθ (flat, ``net.theta``'s layout).
+
+    The same objective as :meth:`Network.loss_and_grad`: (1/B) Σ_i L_i + λ/(2m) Σ_l ||W_l||², m = ``n_total``
+    (default len(X)); ``masks``: optional 0/1 arrays (m, n_l), one per hidden layer (None for none), scaled
+    by 1/keep_prob. For gradient checking the compiled path:
+    ``check_gradients(net, X, y, gradient=lambda n, X, y: loss_and_grad(n, X, y)[1])``.
+    """
+    _require(net)
+    Xp = net.prepare_inputs(X)
+    Y, m = np.ascontiguousarray(net.encode_targets(y, len(Xp))), len(Xp)
+    probs = check.keep_probs(keep_prob, len(net.hidden))
+    keep = check_masks(masks, probs, net.layer_dims[1:-1], m) if masks is not None else [None] * len(net.hidden)
+    probs = tuple(p if k is not None else 1.0 for p, k in zip(probs, keep))
+    desc = Described.of(net, probs)
+    # the kernels draw D = (u < p): u = 0 keeps a unit and u = 1 drops it, in each layer's (n_l, B) order
+    unif = np.concatenate([np.where(k.T, 0.0, 1.0).ravel() for k in keep if k is not None] or [_NO_UNIFORMS])
+    regs = np.zeros((3, net.n_params), net.dtype)
+    regs[nk.THETA] = net.theta
+    labels = Y.argmax(axis=1) if net.output == "softmax" else np.zeros(0, np.int64)
+    loss, _, _ = nk.loss_and_grad(with_ones(Xp), Y, labels, np.arange(m), *desc.args(m, net.dtype), regs,
+                                  np.array(probs or (1.0,)), _scales(probs, net.dtype), unif, np.int64(0),
+                                  np.zeros((max(desc.rows, 1), m), net.dtype), np.zeros(m, np.int64))
+    J = float(loss) / m
+    if l2:
+        factor = l2_gradient_factor(l2, n_total or m, net.layout.weight_mask(net.dtype)).astype(net.dtype)
+        J += float(nk.add_l2(regs, factor, desc.consts[2]))
+    return J, regs[nk.GRAD].copy()
 
 
 def _require(net: Any) -> None:
