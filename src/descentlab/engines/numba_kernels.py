@@ -469,13 +469,14 @@ def train_lockstep(X, Y, labels, perms, bounds, s0, s1, net, out, consts, inv_ba
                    factor, keep, scale, unif, ws, lbuf, alive, res, stops):
     """``train_steps`` for each live run k: row k of every per-run array (``perms``, ``factor`` and ``unif``
     may have a single row that all runs share). A run stops at its first step that is not finite."""
+    no_skips = np.int64(0)  # a run that is not finite stops (not a literal 0: no second compilation)
     for k in range(regs.shape[0]):
         if alive[k]:
             perm = perms[k] if perms.shape[0] > 1 else perms[0]
             fac = factor[k] if factor.shape[0] > 1 else factor[0]
             u = unif[k] if unif.shape[0] > 1 else unif[0]
             stops[k] = train_steps(X, Y, labels, perm, bounds, s0, s1, net, out, consts, inv_batch, regs[k],
-                                   prog, numbers[k], fac, keep[k], scale[k], u, ws[k], lbuf[k], 0, res[k])
+                                   prog, numbers[k], fac, keep[k], scale[k], u, ws[k], lbuf[k], no_skips, res[k])
 
 
 # ============================================================================ large networks: the gathers

@@ -38,7 +38,7 @@ def run_arm_seeds(experiment: Experiment, arm: Arm, dataset: Any, seeds: int = 1
     """Run one arm once per seed and return the runs, the course seed's run first.
 
     Run 0 (the course's seed, and order) trains on its own; the other seeds of a
-    NumPy training arm train together in lockstep with :func:`~descentlab.fit_many`
+    NumPy or numba training arm train together in lockstep with :func:`~descentlab.fit_many`
     (K networks as the rows of one parameter buffer), which costs far less than K
     separate runs and ends where they would, up to rounding.
     """
@@ -49,7 +49,7 @@ def run_arm_seeds(experiment: Experiment, arm: Arm, dataset: Any, seeds: int = 1
     rest = all_seeds[1:]
     if rest:
         rest_cfg = {**cfg, "shuffle": "random" if cfg.get("shuffle") == "course" else cfg.get("shuffle")}
-        if experiment.kind == "train" and rest_cfg.get("engine", "numpy") == "numpy" and len(rest) > 1:
+        if experiment.kind == "train" and rest_cfg.get("engine", "auto") != "tensorflow" and len(rest) > 1:
             out += train_runs_lockstep(experiment, arm, rest_cfg, dataset, rest)
         else:
             out += [runner(experiment, arm, dict(rest_cfg), dataset, seed, keep=False) for seed in rest]
