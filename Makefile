@@ -11,10 +11,12 @@ $(BIN)/python:
 
 $(VENV)/.installed-demo: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[tensorflow]'
+	$(BIN)/python -c "from descentlab.training.kernels import compile_kernels; compile_kernels()"
 	touch $@
 
 $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -c "from descentlab.training.kernels import compile_kernels; compile_kernels()"
 	touch $@ $(VENV)/.installed-demo
 
 demo: $(VENV)/.installed-demo

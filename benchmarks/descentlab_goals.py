@@ -99,20 +99,30 @@ def gradcheck(case: str = "4-5-3-1", num_epochs: int = 0) -> dict:
             "difference": report.difference, "mode": report.mode}
 
 
-def memory_signs(num_epochs: int = 3, dtype: str = "float32") -> dict:
-    """Peak RSS while training on uint8 SIGNS-shaped pixels (as the real data set is stored), /255 inside."""
+def memory_signs(num_epochs: int = 3, dtype: str = "float32", engine: str = "auto", baseline: str = "imports") -> dict:
+    """Peak RSS while training on uint8 SIGNS-shaped pixels (as the real data set is stored), /255 inside.
+
+    ``baseline``: "imports", the interpreter after ``import descentlab`` (the engine's own fixed cost, numba's
+    compiler and runtime, counts as training memory); "engine", after a tiny training run has loaded the
+    engine (only what grows with the data and the network counts).
+    """
     from descentlab import Network, Scale, fit
     rng = np.random.default_rng(SIGNS["data_seed"])
-    base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # the interpreter with its imports
+    if baseline == "engine":
+        fit(Network([20, 4, 6], output="softmax", seed=1, dtype=dtype), rng.standard_normal((40, 20)),
+            rng.integers(0, 6, 40), epochs=1, verbose=0, engine=engine)
+    base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     X = rng.integers(0, 256, (SIGNS["m"], SIGNS["layers_dims"][0]), dtype=np.uint8)
     y = rng.integers(0, 6, SIGNS["m"])
     net = Network(list(SIGNS["layers_dims"]), output="softmax", seed=1, dtype=dtype, preprocessing=Scale(1 / 255))
     t0 = time.perf_counter()
-    fit(net, X, y, optimizer="adam", lr=SIGNS["learning_rate"], epochs=num_epochs, batch_size=32, seed=0, verbose=0)
+    history = fit(net, X, y, optimizer="adam", lr=SIGNS["learning_rate"], epochs=num_epochs, batch_size=32, seed=0,
+                  verbose=0, engine=engine)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     data = X.size * np.dtype(dtype).itemsize  # the training matrix in the dtype it is trained in
     params = 2 * net.theta.nbytes             # parameters and gradients
     above = peak - base
     return {"seconds": time.perf_counter() - t0, "accuracy": float(net.accuracy(X, y)),
             "peak_rss_ratio": above / (data + params), "peak_above_baseline_mb": above / 2**20,
-            "data_mb": data / 2**20, "params_mb": params / 2**20, "uint8_input_mb": X.nbytes / 2**20}
+            "data_mb": data / 2**20, "params_mb": params / 2**20, "uint8_input_mb": X.nbytes / 2**20,
+            "engine": history.config["engine"], "baseline": baseline}

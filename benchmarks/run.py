@@ -174,7 +174,12 @@ def _setup_registry() -> None:
     add_workload(Workload(
         "memory", "memory: peak RSS of SIGNS training (float32, 3 epochs) above baseline / (data + parameters)",
         metric="peak_rss_ratio", unit="x", reference="signs-f32", full={}, quick={"num_epochs": 1}))
-    register("memory", "signs-f32", "descentlab_goals:memory_signs", available=descentlab_available)
+    register("memory", "signs-f32", "descentlab_goals:memory_signs", available=descentlab_available,
+             note="default engine; baseline: after import descentlab (numba's own memory counts)")
+    register("memory", "signs-f32-engine", "descentlab_goals:memory_signs", available=descentlab_available,
+             baseline="engine", note="default engine; baseline: after the engine is loaded (what grows with the data)")
+    register("memory", "signs-f32-numpy", "descentlab_goals:memory_signs", available=descentlab_available,
+             engine="numpy", note="engine='numpy'; baseline: after import descentlab")
 
 
 # ============================================================================ descentlab entries

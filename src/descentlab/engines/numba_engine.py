@@ -27,6 +27,7 @@ numba compiles the kernels on first use and caches the machine code on disk
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import importlib.util
 import math
@@ -381,6 +382,7 @@ class NumbaRunner:
         for i, name in enumerate(self.program.slots):
             self.regs[3 + i] = state[name]
         self.theta = self.regs[nk.THETA]
+        self.last_good = self.theta.copy()
         self.t = int(state["t"])
 
     def _regularization(self, net: Any, cfg: Any) -> None:
@@ -398,6 +400,10 @@ class NumbaRunner:
         self.ws = np.zeros((max(desc.rows, 1), B), self.dtype)
         self.lbuf = np.zeros(B, np.int64)
         self._res = np.zeros((min(CHUNK_STEPS, len(self.bounds)), nk.RESULT_COLUMNS))
+        self._seen = [0] + np.cumsum([b - a for a, b in self.bounds]).tolist()  # examples before each step
+        self._train = functools.partial(nk.train_steps, self.X, self.Y, self.labels, self._bounds, *self.args,
+                                        self.regs, self.program.code, self.factor, self.keep, self.scale, self.ws,
+                                        self.lbuf)
 
     def _setup_steps(self, net: Any, labels: np.ndarray | None) -> None:
         self.kernel = Kernel.build(net.layout, net.activations, self.regs[nk.THETA], self.regs[nk.GRAD])
@@ -452,8 +458,9 @@ class NumbaRunner:
     def run_epoch(self, epoch: int, perm: np.ndarray, lr: float, acc: EpochAccum,
                   interrupted: Callable[[], bool]) -> StepFault | None:
         """Train the steps ``acc.step ..`` of one epoch; return a fault, or None."""
-        self.last_good = self.theta.copy()  # the fallback if an update itself overflows
-        order = np.asarray(perm if self.gather else self._identity, np.int64)
+        np.copyto(self.last_good, self.theta)  # the fallback if an update itself overflows
+        order = perm if (self.gather and perm.dtype == np.int64) else np.asarray(
+            perm if self.gather else self._identity, np.int64)
         if not self.kernel_mode:
             return self._steps(epoch, order, lr, acc, interrupted)
         n = len(self.bounds)
@@ -468,28 +475,36 @@ class NumbaRunner:
         """Steps s .. s1-1 in one kernel call."""
         unif = self.rng.random(int(self._draws[s1] - self._draws[s])) if self._drop_sizes else _NO_UNIFORMS
         res = self._res[:s1 - s]
-        stop = nk.train_steps(self.X, self.Y, self.labels, order, self._bounds, s, s1, *self.args, self.regs,
-                              self.program.code, self._table(lr, s1 - s), self.factor, self.keep, self.scale,
-                              unif, self.ws, self.lbuf, self._budget(), res)
+        stop = self._train(order, s, s1, self._table(lr, s1 - s), unif, self._budget(), res)
         return self._record(epoch, s, int(stop), s1, res, acc)
 
     def _record(self, epoch: int, s: int, stop: int, s1: int, res: np.ndarray, acc: EpochAccum) -> StepFault | None:
         """Add the chunk's steps to the epoch's sums, one step after the other as the NumPy engine adds them."""
-        classify, bounds = self.net.head.is_classifier, self.bounds
-        for k, (status, loss, l2, correct) in enumerate(res[:stop - s].tolist(), start=s):
+        rows = res[:stop - s].tolist()
+        if all(r[0] == nk.OK for r in rows):  # the usual chunk: every step trained
+            self.t += len(rows)
+            for _, loss, l2, correct in rows:
+                acc.loss += loss
+                acc.l2 += l2
+                acc.correct += correct
+            acc.seen += self._seen[stop] - self._seen[s]
+        else:
+            self._record_each(epoch, s, rows, acc)
+        acc.step = stop
+        if stop < s1:
+            return self._fault(epoch, stop, float(res[stop - s, 1]))
+        return None
+
+    def _record_each(self, epoch: int, s: int, rows: list, acc: EpochAccum) -> None:
+        for k, (status, loss, l2, correct) in enumerate(rows, start=s):
             if status != nk.OK:
                 self.skipped.append((epoch, k, nonfinite_what(loss)))
                 continue
             self.t += 1
             acc.loss += loss
             acc.l2 += l2
-            if classify:
-                acc.correct += correct
-            acc.seen += bounds[k][1] - bounds[k][0]
-        acc.step = stop
-        if stop < s1:
-            return self._fault(epoch, stop, float(res[stop - s, 1]))
-        return None
+            acc.correct += correct
+            acc.seen += self.bounds[k][1] - self.bounds[k][0]
 
     def _fault(self, epoch: int, step: int, loss: float) -> StepFault:
         """A step that is not finite, beyond the skip budget: which parameters were kept."""

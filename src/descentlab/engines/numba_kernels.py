@@ -440,12 +440,13 @@ def loss_and_grad(X, Y, labels, idx, net, out, consts, inv_batch, regs, keep, sc
 
 
 @jit
-def train_steps(X, Y, labels, perm, bounds, s0, s1, net, out, consts, inv_batch, regs, prog, numbers,
-                factor, keep, scale, unif, ws, lbuf, budget, res):
+def train_steps(X, Y, labels, bounds, net, out, consts, inv_batch, regs, prog, factor, keep, scale, ws, lbuf,
+                perm, s0, s1, numbers, unif, budget, res):
     """Steps s0 .. s1-1 of an epoch in the order ``perm``, each a whole training step of the NumPy engine
     (gather, forward, loss, backward, L2, guard, update). Row u of ``numbers`` holds the numbers of the
     chunk's u-th update (a skipped step takes none). ``res[s - s0]`` gets (status, Σ L_i, B · L2 penalty,
-    correct count). Returns the step that stopped the chunk (a FAULT), or s1."""
+    correct count). Returns the step that stopped the chunk (a FAULT), or s1. (The arguments that change
+    from call to call come last.)"""
     pos, row = np.int64(0), np.int64(0)  # not literal 0s: numba would compile the callees twice
     for s in range(s0, s1):
         a, b = bounds[s, 0], bounds[s, 1]
@@ -475,8 +476,8 @@ def train_lockstep(X, Y, labels, perms, bounds, s0, s1, net, out, consts, inv_ba
             perm = perms[k] if perms.shape[0] > 1 else perms[0]
             fac = factor[k] if factor.shape[0] > 1 else factor[0]
             u = unif[k] if unif.shape[0] > 1 else unif[0]
-            stops[k] = train_steps(X, Y, labels, perm, bounds, s0, s1, net, out, consts, inv_batch, regs[k],
-                                   prog, numbers[k], fac, keep[k], scale[k], u, ws[k], lbuf[k], no_skips, res[k])
+            stops[k] = train_steps(X, Y, labels, bounds, net, out, consts, inv_batch, regs[k], prog, fac, keep[k],
+                                   scale[k], ws[k], lbuf[k], perm, s0, s1, numbers[k], u, no_skips, res[k])
 
 
 # ============================================================================ large networks: the gathers
