@@ -650,6 +650,9 @@ class NumbaManyRunner:
         self.alive = np.ones(self.K, bool)
         self._numbers: tuple[Any, int, np.ndarray] | None = None
         self._counts: list[int] | None = None
+        self._res = np.zeros((self.K, len(self.bounds), nk.RESULT_COLUMNS))
+        self._stops = np.zeros(self.K, np.int64)
+        self._sums = np.zeros((self.K, 4))
 
     def _registers(self, layout: Any, theta: np.ndarray, optimizer: Any) -> None:
         self.wmask = layout.weight_mask(theta.dtype)
@@ -675,51 +678,51 @@ class NumbaManyRunner:
                 unif[k, :c] = rng.random(c)
         return unif
 
-    def _table(self, lr: Any, n: int) -> np.ndarray:
+    def _table(self, lr: Any, n: int) -> tuple[np.ndarray, int]:
+        """Each run's numbers of the next n updates: a cached table (K, rows, numbers) and the row of t + 1."""
         cached = self._numbers
         if cached is None or not np.array_equal(cached[0], lr) or self.t + n > cached[1] + cached[2].shape[1]:
             cached = self._numbers = (np.array(lr), self.t, self.program.table(
                 self.optimizer, self.t, max(n, TABLE_ROWS), lr, self.theta.dtype, runs=self.K))
-        return np.ascontiguousarray(cached[2][:, self.t - cached[1]:self.t - cached[1] + n])
+        return cached[2], self.t - cached[1]
 
     def run_epoch(self, perm: np.ndarray, lr: np.ndarray, acc: dict[str, np.ndarray]) -> list[tuple[int, int, str]]:
         """One epoch of every live run (``perm`` (m,) shared or (K, m)); returns (run, step, what) of the
         runs that stopped because a cost or gradient was not finite."""
         perms = np.asarray(perm, np.int64).reshape(-1, self.m)
         n = len(self.bounds)
-        res = np.zeros((self.K, n, nk.RESULT_COLUMNS))
-        res[:, :, 0] = -1.0  # not run
-        stops = np.full(self.K, n, np.int64)
-        per_run = [self.regs, self._table(lr, n), self.factor, self.keep, self.scale, self._uniforms(), self.ws,
-                   self.lbuf, self.alive, res, stops, perms]
-        self._run(n, per_run)
+        res, stops, sums = self._res, self._stops, self._sums
+        stops.fill(n)
+        sums.fill(0.0)
+        numbers, row0 = self._table(lr, n)
+        self._run(perms, numbers, row0, [self.regs, self.factor, self.keep, self.scale, self._uniforms(), self.ws,
+                                         self.lbuf, self.alive, res, stops, sums])
         self.t += n  # every live run updated at every step (a run that stops trains no more)
-        ok = res[:, :, 0] == nk.OK
-        for key, col in (("loss", 1), ("l2", 2), ("correct", 3)):
-            acc[key] += np.where(ok, res[:, :, col], 0.0).sum(axis=1)
-        acc["seen"] += (ok * self._sizes).sum(axis=1)
+        for key, col in (("loss", 0), ("l2", 1), ("correct", 2), ("seen", 3)):
+            acc[key] += sums[:, col]
         faults = []
         for k in np.flatnonzero(self.alive & (stops < n)):
             self.alive[k] = False
             faults.append((int(k), int(stops[k]), nonfinite_what(float(res[k, stops[k], 1]))))
         return faults
 
-    def _run(self, n: int, per_run: list) -> None:
+    def _run(self, perms: np.ndarray, numbers: np.ndarray, row0: int, per_run: list) -> None:
         """The kernel on every run: in one call, or in parts of the runs on ``threads`` threads (the kernels
-        release the GIL; a part waits without spinning, so a busy machine costs no more than one thread)."""
+        release the GIL; a thread that waits blocks rather than spins, so a busy machine costs no more than
+        one thread would)."""
         parts = _parts(self.K, self.threads)
         if len(parts) == 1:
-            return self._kernel(n, per_run)
+            return self._kernel(perms, numbers, row0, per_run)
+        cut = lambda a, k0, k1: a[k0:k1] if len(a) == self.K else a  # noqa: E731  (one row shared by all runs)
         pool = _pool(self.threads)
-        cut = lambda a, k0, k1: a[k0:k1] if len(a) == self.K else a  # noqa: E731  (arrays shared by all runs stay)
-        futures = [pool.submit(self._kernel, n, [cut(a, k0, k1) for a in per_run]) for k0, k1 in parts]
+        futures = [pool.submit(self._kernel, cut(perms, k0, k1), numbers[k0:k1], row0, [cut(a, k0, k1) for a in per_run])
+                   for k0, k1 in parts]
         for f in futures:
             f.result()
 
-    def _kernel(self, n: int, per_run: list) -> None:
-        regs, numbers, factor, keep, scale, unif, ws, lbuf, alive, res, stops, perms = per_run
-        nk.train_lockstep(self.X, self.Y, self.labels, perms, self._bounds, 0, n, *self.args, regs,
-                          self.program.code, numbers, factor, keep, scale, unif, ws, lbuf, alive, res, stops)
+    def _kernel(self, perms: np.ndarray, numbers: np.ndarray, row0: int, per_run: list) -> None:
+        nk.train_lockstep(self.X, self.Y, self.labels, self._bounds, *self.args, self.program.code, perms, 0,
+                          len(self.bounds), per_run[0], numbers, row0, *per_run[1:])
 
     def evaluate(self, X: np.ndarray, Y: np.ndarray, labels: np.ndarray | None) -> tuple[np.ndarray, np.ndarray | None]:
         """Per-run (data cost, accuracy) on prepared arrays X (m, n_0), Y (m, n_L)."""

@@ -466,10 +466,12 @@ def train_steps(X, Y, labels, bounds, net, out, consts, inv_batch, regs, prog, f
 
 
 @jit
-def train_lockstep(X, Y, labels, perms, bounds, s0, s1, net, out, consts, inv_batch, regs, prog, numbers,
-                   factor, keep, scale, unif, ws, lbuf, alive, res, stops):
-    """``train_steps`` for each live run k: row k of every per-run array (``perms``, ``factor`` and ``unif``
-    may have a single row that all runs share). A run stops at its first step that is not finite."""
+def train_lockstep(X, Y, labels, bounds, net, out, consts, inv_batch, prog, perms, s0, s1, regs, numbers, row0,
+                   factor, keep, scale, unif, ws, lbuf, alive, res, stops, sums):
+    """``train_steps`` for each live run k on row k of every per-run array (``perms``, ``factor`` and ``unif``
+    may have one row that all runs share), its numbers from row ``row0`` of its table. A run stops at its
+    first step that is not finite. ``sums[k]`` gets the run's (Σ L_i, Σ B · L2 penalty, correct, examples)
+    over its finite steps, added in step order."""
     no_skips = np.int64(0)  # a run that is not finite stops (not a literal 0: no second compilation)
     for k in range(regs.shape[0]):
         if alive[k]:
@@ -477,7 +479,14 @@ def train_lockstep(X, Y, labels, perms, bounds, s0, s1, net, out, consts, inv_ba
             fac = factor[k] if factor.shape[0] > 1 else factor[0]
             u = unif[k] if unif.shape[0] > 1 else unif[0]
             stops[k] = train_steps(X, Y, labels, bounds, net, out, consts, inv_batch, regs[k], prog, fac, keep[k],
-                                   scale[k], ws[k], lbuf[k], perm, s0, s1, numbers[k], u, no_skips, res[k])
+                                   scale[k], ws[k], lbuf[k], perm, s0, s1, numbers[k, row0:], u, no_skips, res[k])
+            total = sums[k]
+            for s in range(s0, stops[k]):
+                r = res[k, s - s0]
+                total[0] += r[1]
+                total[1] += r[2]
+                total[2] += r[3]
+                total[3] += bounds[s, 1] - bounds[s, 0]
 
 
 # ============================================================================ large networks: the gathers
