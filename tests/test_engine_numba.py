@@ -29,6 +29,7 @@ import descentlab
 from descentlab import Network, check_gradients, engines, fit, fit_many
 from descentlab.engines import numba_engine as ne
 from descentlab.engines import numba_kernels as nk
+from descentlab.engines import numba_rule as nr
 from descentlab.errors import EngineUnavailableError, NonFiniteError
 from descentlab.training import AdamW, Momentum, RMSProp
 from descentlab.training.optimizers import OPTIMIZERS, NumpyOps
@@ -101,12 +102,28 @@ def test_step_path_of_large_networks_equals_numpy(opt, monkeypatch):
         _same_history(href, hgot)
 
 
-def test_float32_equals_numpy_to_float32_rounding():
+@pytest.mark.parametrize("large", [False, True])
+def test_float32_equals_numpy_to_float32_rounding(large, monkeypatch):
+    if large:
+        monkeypatch.setattr(ne, "KERNEL_PARAMS", 0)
     for hidden, output in (("relu", "softmax"), ("tanh", "sigmoid"), ("leaky_relu", "linear")):
         ref, _ = _train("numpy", hidden, output, "adam", 0.1, 0.8, dtype="float32")
         got, _ = _train("numba", hidden, output, "adam", 0.1, 0.8, dtype="float32")
         assert got.dtype == np.float32
         assert _rel(ref, got) <= 1e-4
+
+
+@pytest.mark.parametrize("schedule", ["inverse_time", {"name": "staircase", "rate": 0.5, "interval": 3}])
+def test_a_schedule_changes_the_numbers_every_epoch(schedule):
+    X, y = _data("softmax")
+    out = []
+    for engine in ("numpy", "numba"):
+        net = Network([3, 6, 4], output="softmax", seed=1)
+        h = fit(net, X, y, optimizer="adam", lr=0.05, schedule=schedule, epochs=12, batch_size=8, seed=2, verbose=0,
+                engine=engine)
+        out.append((net.theta.copy(), h["lr"]))
+    assert out[0][1] == out[1][1] and out[0][1][0] != out[0][1][-1]
+    assert _rel(out[0][0], out[1][0]) <= REL
 
 
 def test_full_batch_and_the_last_partial_batch():
@@ -134,7 +151,7 @@ def test_a_network_without_hidden_layers():
 # --------------------------------------------------------------------------- the traced rule, the fused update
 def test_traceops_records_every_primitive_of_numpyops():
     primitives = {n for n, f in vars(NumpyOps).items() if callable(f) and not n.startswith("_")}
-    assert primitives <= {n for n in vars(ne.TraceOps) if not n.startswith("_")}
+    assert primitives <= {n for n in vars(nr.TraceOps) if not n.startswith("_")}
     assert set(nk.PRIMITIVE_SOURCE) == {nk.EMA, nk.EMA_SQUARE, nk.OVER_ROOT, nk.MIX, nk.TIMES, nk.DESCEND}
 
 
@@ -143,7 +160,7 @@ def test_traceops_records_every_primitive_of_numpyops():
 def test_fused_update_equals_the_interpreter_and_numpyops(name, dtype):
     """The program of Optimizer.rule, three ways: NumpyOps (the home), the interpreter, the generated source."""
     opt = OPTIMIZERS[name](lr=0.01)
-    prog = ne.trace_rule(opt)
+    prog = nr.trace_rule(opt)
     rng = np.random.default_rng(0)
     P = 1500  # more than one BLOCK
     regs = np.zeros((3 + len(prog.slots), P), dtype)
@@ -159,16 +176,43 @@ def test_fused_update_equals_the_interpreter_and_numpyops(name, dtype):
         opt.update(theta, regs[nk.GRAD], state, 0.01)
         numbers = prog.table(opt, t - 1, 1, 0.01, dtype)[0]
         nk.update(prog.code, numbers, interp)
-        ne.fused_update(prog, name, dtype)(fused, numbers)
+        nr.fused_update(prog, name, dtype)(fused, numbers)
     tol = 0 if dtype == np.float64 and name in ("gd", "momentum", "rmsprop") else (1e-15 if dtype == np.float64 else 1e-6)
     assert _rel(theta, interp[nk.THETA]) <= tol
     assert np.array_equal(interp[1:], fused[1:])
 
 
+def test_without_a_kernel_dir_the_interpreter_runs_the_rule(monkeypatch):
+    def nowhere():
+        raise OSError("no writable directory")
+
+    monkeypatch.setattr(nr, "kernel_dir", nowhere)
+    monkeypatch.setattr(nr, "_FUSED", {})
+    monkeypatch.setattr(ne, "KERNEL_PARAMS", 0)
+    assert nr.fused_update(nr.trace_rule(AdamW()), "AdamW", np.float64) is None
+    ref, _ = _train("numpy", "relu", "softmax", "adamw", 0.1, 1.0)
+    got, _ = _train("numba", "relu", "softmax", "adamw", 0.1, 1.0)
+    assert _rel(ref, got) <= REL
+
+
+def test_jit_compiles_in_memory_when_no_cache_directory_is_writable(monkeypatch):
+    calls = []
+
+    def njit(cache=False, **options):
+        calls.append(cache)
+        if cache:
+            raise RuntimeError("cannot cache function 'f': no locator available")
+        return lambda fn: fn
+
+    monkeypatch.setattr(nk.numba, "njit", njit)
+    f = nk.jit(lambda x: x + 1)
+    assert f(1) == 2 and calls == [True, False]
+
+
 def test_update_source_is_plain_python_cached_in_the_kernel_dir(tmp_path, monkeypatch):
     monkeypatch.setenv("DESCENTLAB_CACHE_DIR", str(tmp_path))
-    assert ne.kernel_dir() == str(tmp_path / "kernels")
-    source = ne.update_source(ne.trace_rule(RMSProp()), "RMSProp")
+    assert nr.kernel_dir() == str(tmp_path / "kernels")
+    source = nr.update_source(nr.trace_rule(RMSProp()), "RMSProp")
     assert "def update(regs, numbers):" in source and "math.sqrt" in source
     compile(source, "update.py", "exec")
 

@@ -85,10 +85,10 @@ def activate(code, z, slope):
     NaN propagates as in NumPy's ``maximum`` (a NaN z gives NaN).
     """
     if code == RELU:
-        return z if (z >= 0.0 or z != z) else 0.0
+        return z if (z >= 0.0 or math.isnan(z)) else 0.0
     if code == LEAKY_RELU:
         sz = slope * z
-        return z if (z >= sz or z != z) else sz
+        return z if (z >= sz or math.isnan(z)) else sz
     if code == TANH:
         return math.tanh(z)
     return (math.tanh(z * 0.5) + 1.0) * 0.5
@@ -207,7 +207,7 @@ def loss_softmax(ws, z, y, d, n, B):
     for i in range(B):
         top = ws[z, i]
         for j in range(1, n):
-            if ws[z + j, i] > top or ws[z + j, i] != ws[z + j, i]:
+            if ws[z + j, i] > top or math.isnan(ws[z + j, i]):
                 top = ws[z + j, i]
         s, sy = 0.0, 0.0
         for j in range(n):
@@ -242,9 +242,9 @@ def correct_count(out, ws, z, y, n, B, labels):
         for i in range(B):
             best, arg = ws[z, i], 0
             for j in range(1, n):
-                if best != best:
+                if math.isnan(best):
                     break
-                if ws[z + j, i] > best or ws[z + j, i] != ws[z + j, i]:
+                if ws[z + j, i] > best or math.isnan(ws[z + j, i]):
                     best, arg = ws[z + j, i], j
             right += 1 if arg == labels[i] else 0
         return float(right)

@@ -15,8 +15,7 @@ from typing import Sequence
 import numpy as np
 
 from ..core.network import Network
-from ..engines import numba_error
-from ..engines import numba_engine
+from ..engines import numba_engine, numba_error
 from .config import FitConfig
 from .fit import fit
 from .many import fit_many
