@@ -24,86 +24,139 @@ import time
 import numba
 import numpy as np
 
-from workloads import MOONS, SIGNS, batch_bounds, clock, course_permutation, epoch_result, he_init, moons_data
+from workloads import MOONS, SIGNS, batch_bounds, clock, epoch_result, he_init, moons_data
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SRC = os.path.join(os.path.dirname(HERE), "src")
 
 
 # ============================================================================ the moons, by hand
+@numba.njit(error_model="numpy", cache=True, fastmath={"reassoc", "nsz"})
+def _dot(a, b):
+    s = 0.0
+    for i in range(a.size):
+        s += a[i] * b[i]
+    return s
+
+
 @numba.njit(error_model="numpy", cache=True)
-def _moons_epoch(X, y, perm, W, b, mW, mb, sW, sb, dims, t, lr, b1, b2, eps, a, z, d):
-    """The epoch's 5 steps: forward, BCE from logits, backward, Adam; returns (cost sum, t)."""
-    m, L, cost = X.shape[0], dims.size - 1, 0.0
+def _layer(W, b, a, z, relu):
+    """z = W a + b (units × batch, the batch innermost), then max(z, 0) when ``relu``."""
+    for j in range(z.shape[0]):
+        zj = z[j]
+        for i in range(zj.size):
+            zj[i] = b[j]
+        for k in range(W.shape[1]):
+            w, ak = W[j, k], a[k]
+            for i in range(zj.size):
+                zj[i] += w * ak[i]
+        if relu:
+            for i in range(zj.size):
+                zj[i] = max(zj[i], 0.0)
+
+
+@numba.njit(error_model="numpy", cache=True)
+def _back(W, d, a_prev, dW, db, d_prev):
+    """dW = d a_prevᵀ, db = Σ d; d_prev = (Wᵀ d) · (a_prev > 0) when asked (the ReLU below)."""
+    for j in range(d.shape[0]):
+        db[j] = 0.0
+        for i in range(d.shape[1]):
+            db[j] += d[j, i]
+        for k in range(a_prev.shape[0]):
+            dW[j, k] = _dot(d[j], a_prev[k])
+    for k in range(d_prev.shape[0]):
+        dk = d_prev[k]
+        for i in range(dk.size):
+            dk[i] = 0.0
+        for j in range(d.shape[0]):
+            w, dj = W[j, k], d[j]
+            for i in range(dk.size):
+                dk[i] += w * dj[i]
+        ak = a_prev[k]
+        for i in range(dk.size):
+            dk[i] = dk[i] if ak[i] > 0.0 else 0.0
+
+
+@numba.njit(error_model="numpy", cache=True)
+def _adam(p, g, m, s, lr_t, eps_t, b1, b2):
+    """Adam on one array: α_t m / (√s + ε_t), the bias corrections folded into α_t and ε_t."""
+    pf, gf, mf, sf = p.ravel(), g.ravel(), m.ravel(), s.ravel()
+    for i in range(pf.size):
+        mf[i] = b1 * mf[i] + (1.0 - b1) * gf[i]
+        sf[i] = b2 * sf[i] + (1.0 - b2) * gf[i] * gf[i]
+        pf[i] -= lr_t * mf[i] / (math.sqrt(sf[i]) + eps_t)
+
+
+@numba.njit(error_model="numpy", cache=True)
+def _views(buf, dims):
+    """(W1, b1, W2, b2, W3, b3) as views of a flat buffer for dims (n0, n1, n2, n3)."""
+    o1 = dims[1] * dims[0]
+    o2 = o1 + dims[1]
+    o3 = o2 + dims[2] * dims[1]
+    o4 = o3 + dims[2]
+    o5 = o4 + dims[3] * dims[2]
+    return (buf[:o1].reshape((dims[1], dims[0])), buf[o1:o2], buf[o2:o3].reshape((dims[2], dims[1])), buf[o3:o4],
+            buf[o4:o5].reshape((dims[3], dims[2])), buf[o5:o5 + dims[3]])
+
+
+@numba.njit(error_model="numpy", cache=True)
+def _moons_epoch(X, y, perm, theta, grad, mom, sq, dims, t, lr, b1, b2, eps, acts):
+    """One epoch of the [2,5,2,1] moons run: per batch of 64, forward, BCE from logits every step, backward,
+    Adam on the flat buffers (θ, g, m, s: W1, b1, W2, b2, W3, b3 in a row); ``acts`` (7, 5 · 64) scratch."""
+    m, cost = X.shape[0], 0.0
+    W1, b1_, W2, b2_, W3, b3 = _views(theta, dims)
+    gW1, gb1, gW2, gb2, gW3, gb3 = _views(grad, dims)
     for start in range(0, m, 64):
         B = min(start + 64, m) - start
-        for i in range(B):                                   # gather the batch
-            for k in range(dims[0]):
-                a[0, k, i] = X[perm[start + i], k]
-        for l in range(1, L + 1):                            # forward
-            for j in range(dims[l]):
-                for i in range(B):
-                    s = b[l, j]
-                    for k in range(dims[l - 1]):
-                        s += W[l, j, k] * a[l - 1, k, i]
-                    z[l, j, i] = s
-                    a[l, j, i] = s if (l == L or s > 0.0) else 0.0
-        for i in range(B):                                   # BCE from logits, dJ/dZ
-            zz, yy = z[L, 0, i], y[perm[start + i]]
-            sp = max(zz, 0.0) + math.log1p(math.exp(-abs(zz)))
-            cost += sp - yy * zz
-            d[L, 0, i] = (math.exp(zz - sp) - yy) / B
+        x, h1 = acts[0, :2 * B].reshape((2, B)), acts[1, :5 * B].reshape((5, B))
+        h2, z3 = acts[2, :2 * B].reshape((2, B)), acts[3, :B].reshape((1, B))
+        e3, e2, e1 = acts[4, :B].reshape((1, B)), acts[5, :2 * B].reshape((2, B)), acts[6, :5 * B].reshape((5, B))
+        for i in range(B):
+            x[0, i], x[1, i] = X[perm[start + i], 0], X[perm[start + i], 1]
+        _layer(W1, b1_, x, h1, True)
+        _layer(W2, b2_, h1, h2, True)
+        _layer(W3, b3, h2, z3, False)
+        for i in range(B):                                       # BCE from the logit, dJ/dz
+            z, target = z3[0, i], y[perm[start + i]]
+            sp = max(z, 0.0) + math.log1p(math.exp(-abs(z)))
+            cost += sp - target * z
+            e3[0, i] = (math.exp(z - sp) - target) / B
+        _back(W3, e3, h2, gW3, gb3, e2)
+        _back(W2, e2, h1, gW2, gb2, e1)
+        _back(W1, e1, x, gW1, gb1, x[:0])
         t += 1
-        c1, c2 = 1.0 - b1 ** t, 1.0 - b2 ** t
-        for l in range(L, 0, -1):                            # backward + Adam, layer by layer
-            for k in range(dims[l - 1]):
-                for i in range(B):
-                    s = 0.0
-                    for j in range(dims[l]):
-                        s += W[l, j, k] * d[l, j, i]
-                    d[l - 1, k, i] = s * (1.0 if z[l - 1, k, i] > 0.0 else 0.0) if l > 1 else 0.0
-            for j in range(dims[l]):
-                gb = 0.0
-                for i in range(B):
-                    gb += d[l, j, i]
-                mb[l, j] = b1 * mb[l, j] + (1 - b1) * gb
-                sb[l, j] = b2 * sb[l, j] + (1 - b2) * gb * gb
-                for k in range(dims[l - 1]):
-                    g = 0.0
-                    for i in range(B):
-                        g += d[l, j, i] * a[l - 1, k, i]
-                    mW[l, j, k] = b1 * mW[l, j, k] + (1 - b1) * g
-                    sW[l, j, k] = b2 * sW[l, j, k] + (1 - b2) * g * g
-                    W[l, j, k] -= lr * (mW[l, j, k] / c1) / (math.sqrt(sW[l, j, k] / c2) + eps)
-                b[l, j] -= lr * (mb[l, j] / c1) / (math.sqrt(sb[l, j] / c2) + eps)
+        c1, root_c2 = 1.0 - b1 ** t, math.sqrt(1.0 - b2 ** t)
+        _adam(theta, grad, mom, sq, lr * root_c2 / c1, eps * root_c2, b1, b2)
     return cost, t
 
 
-
 def moons_loop(num_epochs: int = MOONS["num_epochs"]) -> dict:
-    """The limit of the moons run: the hand-written compiled loop (compiled before the clock starts)."""
+    """The limit of the moons run: a hand-written compiled loop (compiled before the clock starts), one call
+    per epoch, the course's reshuffle in Python, the cost computed every step."""
     c = MOONS
     X, y = moons_data()
+    yf = y.astype(np.float64)
     dims = np.array(c["layers_dims"], np.int64)
-    n, L = int(dims.max()), len(dims) - 1
-    epoch = _moons_epoch
-    scratch = [np.zeros((L + 1, n, n)), np.zeros((L + 1, n))] * 3 + [np.zeros((L + 1, n, 64)) for _ in range(3)]
-    epoch(X, y.astype(np.float64), np.arange(len(X)), *scratch[:6], dims, 0, 0.0, 0.9, 0.999, 1e-8, *scratch[6:])
-    start = clock()  # compiled (or loaded from numba's cache) before the clock starts
-    W, b = np.zeros((L + 1, n, n)), np.zeros((L + 1, n))
-    for l, (Wl, bl) in enumerate(he_init(c["layers_dims"], c["init_seed"]), start=1):
-        W[l, :Wl.shape[0], :Wl.shape[1]], b[l, :len(bl)] = Wl, bl
-    state = [np.zeros_like(W), np.zeros_like(b), np.zeros_like(W), np.zeros_like(b)]
-    a, z, d = (np.zeros((L + 1, n, 64)) for _ in range(3))
-    yf, t, seed, ends, cost = y.astype(np.float64), 0, c["first_seed"], [], 0.0
+    acts = np.zeros((7, 5 * 64))
+
+    def fresh() -> tuple:
+        theta = np.concatenate([np.concatenate([np.ravel(W), b]) for W, b in he_init(c["layers_dims"], c["init_seed"])])
+        return theta, np.zeros_like(theta), np.zeros_like(theta), np.zeros_like(theta)
+
+    _moons_epoch(X, yf, np.arange(len(X)), *fresh(), dims, 0, 0.001, 0.9, 0.999, 1e-8, acts)  # compile or load
+    start = clock()
+    theta, grad, mom, sq = fresh()
+    t, seed, ends, cost = 0, c["first_seed"], [], 0.0
+    shuffle = np.random.RandomState(0)  # the course's order: reseeded before each epoch (as np.random.seed does)
     for _ in range(num_epochs):
         seed += 1
-        cost, t = epoch(X, yf, course_permutation(len(X), seed), W, b, *state, dims, t, c["learning_rate"],
-                        c["beta1"], c["beta2"], c["epsilon"], a, z, d)
+        shuffle.seed(seed)
+        cost, t = _moons_epoch(X, yf, shuffle.permutation(len(X)), theta, grad, mom, sq, dims, t,
+                               c["learning_rate"], c["beta1"], c["beta2"], c["epsilon"], acts)
         ends.append(clock())
-    logits = X @ W[1, :5, :2].T + b[1, :5]
-    logits = np.maximum(logits, 0) @ W[2, :2, :5].T + b[2, :2]
-    logits = np.maximum(logits, 0) @ W[3, :1, :2].T + b[3, :1]
+    params = _views(theta, dims)
+    W1, b1, W2, b2, W3, b3 = params
+    logits = np.maximum(np.maximum(X @ W1.T + b1, 0) @ W2.T + b2, 0) @ W3.T + b3
     accuracy = float(np.mean((logits[:, 0] > 0) == y))
     return epoch_result(start=start, epoch_ends=ends, warmup_epochs=0, accuracy=accuracy, cost=cost / len(X),
                         dtype="float64", note="hand-written numba loop, one call per epoch")
