@@ -13,10 +13,12 @@ $(BIN)/python:
 
 $(VENV)/.installed-demo: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[demo]'
+	$(BIN)/python -c "from descentlab.training.kernels import compile_kernels; compile_kernels()"
 	touch $@
 
 $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -c "from descentlab.training.kernels import compile_kernels; compile_kernels()"
 	touch $@ $(VENV)/.installed-demo
 
 demo: $(VENV)/.installed-demo

@@ -109,7 +109,17 @@ def _setup_registry() -> None:
     register("moons", "tensorflow", "peers:tf_moons", requires=("tensorflow",), note="tf.function step")
     descentlab_moons_register()
     register("moons", "descentlab-many32", "descentlab_goals:many_moons", available=descentlab_available, k=32,
-             note="fit_many: 32 runs in lockstep (time for all 32)")
+             note="fit_many: 32 runs in lockstep (time for all 32), default engine and threads")
+    register("moons", "descentlab-many32-1t", "descentlab_goals:many_moons", available=descentlab_available, k=32,
+             threads=1, note="fit_many, 32 runs, numba engine on one thread")
+    register("moons", "descentlab-many32-numpy", "descentlab_goals:many_moons", available=descentlab_available,
+             k=32, engine="numpy", note="fit_many, 32 runs, engine='numpy'")
+    register("moons", "numba-loop", "limits:moons_loop", requires=("numba",),
+             note="the limit: a hand-written compiled loop (numba, one core)")
+    register("moons", "cli", "limits:cli_moons", available=descentlab_available,
+             note="the whole `descentlab train moons ...` process, start-up included")
+    register("moons", "cli-numpy", "limits:cli_moons", available=descentlab_available, engine="numpy",
+             note="the whole CLI process, --engine numpy")
 
     add_workload(Workload(
         "signs", "SIGNS-shaped: X (1080, 12288), [12288,25,12,6] softmax, Adam 1e-4, batch 32",
@@ -121,18 +131,38 @@ def _setup_registry() -> None:
         register("signs", f"course-{dt}", "course_reference:run_signs", dtype=dtype,
                  note="course-style naive NumPy")
         register("signs", f"sklearn-{dt}", "peers:sklearn_signs", requires=("sklearn",), dtype=dtype)
-        register("signs", f"torch-{dt}", "peers:torch_signs", requires=("torch",), dtype=dtype)
+        register("signs", f"torch-{dt}", "peers:torch_signs", requires=("torch",), dtype=dtype,
+                 note="PyTorch, its default threads")
+        register("signs", f"torch-{dt}-1t", "peers:torch_signs", requires=("torch",), dtype=dtype, threads=1,
+                 note="PyTorch, torch.set_num_threads(1)")
         register("signs", f"tensorflow-{dt}", "peers:tf_signs", requires=("tensorflow",), dtype=dtype)
     descentlab_signs_register()
-    register("signs", "descentlab-f32-bt", "run:descentlab_signs", available=descentlab_available, dtype="float32",
-             blas_threads=None, note="descentlab fit, blas_threads=None: the library's default BLAS threads")
     register("signs", "descentlab-tf-f32", "run:descentlab_signs", available=descentlab_available,
              requires=("tensorflow",), dtype="float32", engine="tensorflow", note="descentlab fit, TensorFlow engine")
     for dt in ("f64", "f32"):
-        register("signs", f"gemm-{dt}", "descentlab_goals:gemm_signs", dtype={"f64": "float64", "f32": "float32"}[dt],
+        dtype = {"f64": "float64", "f32": "float32"}[dt]
+        register("signs", f"gemm-{dt}", "descentlab_goals:gemm_signs", dtype=dtype,
                  note="the matrix products alone (forward + weight gradients), default BLAS threads")
-    register("signs", "gemm-f32-1t", "descentlab_goals:gemm_signs", dtype="float32", blas_threads=1,
-             note="the matrix products alone, one BLAS thread (as descentlab-f32 trains)")
+        register("signs", f"gemm-{dt}-1t", "descentlab_goals:gemm_signs", dtype=dtype, blas_threads=1,
+                 note="the matrix products alone, one BLAS thread")
+        register("signs", f"pass-{dt}", "limits:state_pass", requires=("numba",), dtype=dtype,
+                 note="one streaming pass over the optimizer state per step (read θ g v s, write θ v s)")
+        register("signs", f"floor-{dt}-1t", "limits:floor_signs", requires=("numba",), dtype=dtype, blas_threads=1,
+                 note="the floor: GEMMs + one state pass per step, one thread")
+        register("signs", f"floor-{dt}", "limits:floor_signs", requires=("numba",), dtype=dtype,
+                 note="the floor: GEMMs (default BLAS threads) + one state pass per step")
+
+    add_workload(Workload(
+        "startup", "start-up: a whole process imports descentlab and trains 1 epoch (moons: [2,5,2,1]; signs: "
+        "[12288,25,12,6] on 64 examples, float32)", metric="seconds", unit="s", reference="numpy-moons",
+        full={}, quick={}))
+    for case in ("moons", "signs"):
+        register("startup", f"numpy-{case}", "limits:startup", available=descentlab_available, case=case,
+                 engine="numpy", note="engine='numpy'")
+        register("startup", f"numba-warm-{case}", "limits:startup", available=descentlab_available, case=case,
+                 engine="numba", cache="warm", note="numba engine, kernels cached on disk by an earlier process")
+        register("startup", f"numba-cold-{case}", "limits:startup", available=descentlab_available, case=case,
+                 engine="numba", cache="cold", note="numba engine, empty caches: every kernel compiles")
 
     add_workload(Workload(
         "gradcheck", "gradient checking: full 4-5-3-1, fast SIGNS (308k parameters), full 11.5k parameters",
@@ -144,7 +174,12 @@ def _setup_registry() -> None:
     add_workload(Workload(
         "memory", "memory: peak RSS of SIGNS training (float32, 3 epochs) above baseline / (data + parameters)",
         metric="peak_rss_ratio", unit="x", reference="signs-f32", full={}, quick={"num_epochs": 1}))
-    register("memory", "signs-f32", "descentlab_goals:memory_signs", available=descentlab_available)
+    register("memory", "signs-f32", "descentlab_goals:memory_signs", available=descentlab_available,
+             note="default engine; baseline: after import descentlab (numba's own memory counts)")
+    register("memory", "signs-f32-engine", "descentlab_goals:memory_signs", available=descentlab_available,
+             baseline="engine", note="default engine; baseline: after the engine is loaded (what grows with the data)")
+    register("memory", "signs-f32-numpy", "descentlab_goals:memory_signs", available=descentlab_available,
+             engine="numpy", note="engine='numpy'; baseline: after import descentlab")
 
 
 # ============================================================================ descentlab entries
@@ -177,7 +212,7 @@ def _descentlab_adam(training: Any, cfg: dict) -> Any:
 
 
 def _descentlab_run(cfg: dict, X: Any, y: Any, output: str, dtype: str, num_epochs: int,
-                    warmup_epochs: int, engine: str = "numpy", blas_threads: Any = 1) -> dict:
+                    warmup_epochs: int, engine: str = "auto", blas_threads: Any = 1) -> dict:
     import inspect
 
     import numpy as np
@@ -223,17 +258,17 @@ def _descentlab_run(cfg: dict, X: Any, y: Any, output: str, dtype: str, num_epoc
             "dtype": str(np.dtype(dtype)), "note": "no epoch hook: per epoch = whole fit / epochs"}
 
 
-def descentlab_moons(num_epochs: int = 10000) -> dict:
+def descentlab_moons(num_epochs: int = 10000, engine: str = "auto") -> dict:
     """descentlab on the moons workload (same data, network, He init seed 3, Adam, batch 64)."""
     from workloads import MOONS, moons_data
 
     X, y = moons_data()
-    return _descentlab_run(MOONS, X, y, "sigmoid", "float64", num_epochs, 0)
+    return _descentlab_run(MOONS, X, y, "sigmoid", "float64", num_epochs, 0, engine)
 
 
 def descentlab_signs(dtype: str = "float64", num_epochs: int = 5, warmup_epochs: int = 1, m: int = 1080,
-                     engine: str = "numpy", blas_threads: Any = 1) -> dict:
-    """descentlab on the SIGNS-shaped workload (float64 or float32, NumPy or TensorFlow engine)."""
+                     engine: str = "auto", blas_threads: Any = 1) -> dict:
+    """descentlab on the SIGNS-shaped workload (float64 or float32; the default engine, NumPy or TensorFlow)."""
     import numpy as np
 
     from workloads import SIGNS, signs_data
@@ -243,13 +278,20 @@ def descentlab_signs(dtype: str = "float64", num_epochs: int = 5, warmup_epochs:
 
 
 def descentlab_moons_register() -> None:
-    register("moons", "descentlab", "run:descentlab_moons", available=descentlab_available, note="descentlab fit")
+    register("moons", "descentlab", "run:descentlab_moons", available=descentlab_available,
+             note="descentlab fit, the default engine (numba when it works)")
+    register("moons", "descentlab-numpy", "run:descentlab_moons", available=descentlab_available, engine="numpy",
+             note="descentlab fit, engine='numpy' (the reference)")
 
 
 def descentlab_signs_register() -> None:
     for dt, dtype in (("f64", "float64"), ("f32", "float32")):
         register("signs", f"descentlab-{dt}", "run:descentlab_signs", available=descentlab_available,
-                 dtype=dtype, note="descentlab fit")
+                 dtype=dtype, note="descentlab fit, default engine, one BLAS thread")
+        register("signs", f"descentlab-{dt}-bt", "run:descentlab_signs", available=descentlab_available,
+                 dtype=dtype, blas_threads=None, note="descentlab fit, default engine, the library's BLAS threads")
+        register("signs", f"descentlab-numpy-{dt}", "run:descentlab_signs", available=descentlab_available,
+                 dtype=dtype, engine="numpy", note="descentlab fit, engine='numpy', one BLAS thread")
 
 
 # ============================================================================ machine description
@@ -444,6 +486,56 @@ def fmt_table(w: Workload, summary: dict[str, dict], skipped: dict[str, str], no
     return "\n".join(lines)
 
 
+# ============================================================================ the goals of the speed issues
+# (workload, what, numerator row, denominator row, "ratio" or "difference", target as text)
+GOALS = [
+    ("moons", "fit vs the course-style code (>= 10x)", "course", "descentlab", "ratio", ">= 10"),
+    ("moons", "CLI whole process vs the course-style code (>= 6x)", "course", "cli", "ratio", ">= 6"),
+    ("moons", "32 lockstep runs / one course-style run (<= 0.5)", "descentlab-many32", "course", "ratio", "<= 0.5"),
+    ("moons", "32 lockstep runs on one thread / one course-style run", "descentlab-many32-1t", "course", "ratio", ""),
+    ("moons", "the hand-written compiled loop vs the course-style code", "course", "numba-loop", "ratio", ""),
+    ("moons", "fit / the hand-written compiled loop", "descentlab", "numba-loop", "ratio", ""),
+    ("signs", "float32 epoch / its floor, one thread (<= 1.3)", "descentlab-f32", "floor-f32-1t", "ratio", "<= 1.3"),
+    ("signs", "float64 epoch / its floor, one thread (<= 1.3)", "descentlab-f64", "floor-f64-1t", "ratio", "<= 1.3"),
+    ("signs", "float32 epoch / its floor, library threads", "descentlab-f32-bt", "floor-f32", "ratio", "<= 1.3"),
+    ("signs", "float64 epoch / its floor, library threads", "descentlab-f64-bt", "floor-f64", "ratio", "<= 1.3"),
+    ("signs", "PyTorch / descentlab float32, one thread each (>= 1.3)", "torch-f32-1t", "descentlab-f32", "ratio", ">= 1.3"),
+    ("signs", "PyTorch / descentlab float64, one thread each (>= 1.3)", "torch-f64-1t", "descentlab-f64", "ratio", ">= 1.3"),
+    ("signs", "PyTorch / descentlab float32, default threads (>= 1.3)", "torch-f32", "descentlab-f32-bt", "ratio", ">= 1.3"),
+    ("signs", "PyTorch / descentlab float64, default threads (>= 1.3)", "torch-f64", "descentlab-f64-bt", "ratio", ">= 1.3"),
+    ("signs", "the NumPy engine / the default engine, float32", "descentlab-numpy-f32", "descentlab-f32", "ratio", ""),
+    ("signs", "the NumPy engine / the default engine, float64", "descentlab-numpy-f64", "descentlab-f64", "ratio", ""),
+    ("startup", "warm start minus the NumPy path, moons (<= 0.3 s)", "numba-warm-moons", "numpy-moons", "difference",
+     "<= 0.3"),
+    ("startup", "warm start minus the NumPy path, signs (<= 0.3 s)", "numba-warm-signs", "numpy-signs", "difference",
+     "<= 0.3"),
+    ("startup", "cold start minus the NumPy path, moons", "numba-cold-moons", "numpy-moons", "difference", ""),
+    ("startup", "cold start minus the NumPy path, signs", "numba-cold-signs", "numpy-signs", "difference", ""),
+]
+
+
+def goal_lines(record: dict) -> tuple[list[str], list[dict]]:
+    """Each goal whose two rows ran: the median (min-max) over rounds of the per-round ratio or difference."""
+    lines, rows = [], []
+    for workload, what, a, b, kind, target in GOALS:
+        w = record["workloads"].get(workload)
+        if not w or a not in w["runs"] or b not in w["runs"]:
+            continue
+        metric = w["metric"]
+        values = [(ra[metric] / rb[metric] if kind == "ratio" else ra[metric] - rb[metric])
+                  for ra, rb in zip(w["runs"][a], w["runs"][b])
+                  if "error" not in ra and "error" not in rb and rb.get(metric)]
+        if not values:
+            continue
+        med = statistics.median(values)
+        unit = "x" if kind == "ratio" else " s"
+        lines.append(f"  {what}: {med:.3g}{unit} ({min(values):.3g}-{max(values):.3g}) over {len(values)} round(s)"
+                     + (f"; target {target}" if target else ""))
+        rows.append({"workload": workload, "goal": what, "rows": [a, b], "kind": kind, "median": med,
+                     "min": min(values), "max": max(values), "n": len(values), "target": target})
+    return lines, rows
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["--child"]:
@@ -531,6 +623,10 @@ def main(argv: list[str] | None = None) -> int:
           + (f"{args.threads} (OMP/OPENBLAS/MKL/TF env in the children)" if args.threads else "library defaults"))
     for t in tables:
         print("\n" + t)
+    lines, record["goals"] = goal_lines(record)
+    if lines:
+        print("\ngoals (per-round ratios or differences, median and min-max):")
+        print("\n".join(lines))
     if args.json:
         os.makedirs(os.path.dirname(os.path.abspath(args.json)), exist_ok=True)
         tmp = args.json + ".tmp"

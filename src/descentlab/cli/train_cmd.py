@@ -83,7 +83,7 @@ def register(p: argparse.ArgumentParser) -> None:
                      help="example order: " + "; ".join(f"{k}: {v}" for k, v in SHUFFLES.items()))
     opt.add_argument("--validation-split", type=number, default=0.0, help="fraction of training data held out")
     opt.add_argument("--early-stopping", type=positive_int, default=None, metavar="PATIENCE")
-    opt.add_argument("--engine", default="numpy", choices=list(ENGINES),
+    opt.add_argument("--engine", default="auto", choices=list(ENGINES),
                      help="; ".join(f"{e.name}: {e.description}" for e in ENGINES.values()))
     run = p.add_argument_group("run")
     run.add_argument("--seed", type=int, default=0, help="seed of the weights and of the run (default 0)")

@@ -41,7 +41,7 @@ def run_arm_seeds(experiment: Experiment, arm: Arm, dataset: Any, seeds: int = 1
     """Run one arm once per seed and return the runs, the course seed's run first.
 
     Run 0 (the course's seed, and order) trains on its own; the other seeds of a
-    NumPy training arm train together in lockstep with :func:`~descentlab.fit_many`
+    NumPy or numba training arm train together in lockstep with :func:`~descentlab.fit_many`
     (K networks as the rows of one parameter buffer), which costs far less than K
     separate runs and ends where they would, up to rounding. An arm that runs the
     course's own code (``arm.code``) runs once: the course's code seeds itself. ``log``
@@ -55,7 +55,7 @@ def run_arm_seeds(experiment: Experiment, arm: Arm, dataset: Any, seeds: int = 1
     out = [_one_run(experiment, arm, cfg, dataset, all_seeds[0], True, progress, last=not rest, say=say)]
     if rest:
         rest_cfg = {**cfg, "shuffle": "random" if cfg.get("shuffle") == "course" else cfg.get("shuffle")}
-        if experiment.kind == "train" and rest_cfg.get("engine", "numpy") == "numpy" and len(rest) > 1:
+        if experiment.kind == "train" and rest_cfg.get("engine", "auto") != "tensorflow" and len(rest) > 1:
             out += _lockstep(experiment, arm, rest_cfg, dataset, rest, progress, say)
         else:
             out += [_one_run(experiment, arm, dict(rest_cfg), dataset, seed, False, progress,

@@ -147,6 +147,8 @@ def time_engines(experiment: Experiment, cfg: Mapping[str, Any], dataset: Any, e
     out: dict[str, Any] = {}
     config = fit_config(cfg, cfg["seed"], experiment.name)
     for engine in ENGINES:
+        if engine == "auto":  # not an engine of its own: numba or numpy, timed under their names
+            continue
         net = build_network(cfg, cfg["seed"], dataset, experiment.name)
         try:
             history = fit(net, dataset.X_train, dataset.y_train, config=config.override(epochs=epochs + 1, engine=engine),

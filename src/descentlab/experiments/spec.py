@@ -172,7 +172,7 @@ OPTIMIZER_HYPER = ("beta", "beta1", "beta2", "epsilon", "weight_decay")
 REQUIRED = ("layers",)
 
 DEFAULTS: dict[str, Any] = {
-    "hidden": "relu", "output": "sigmoid", "init": "he", "seed": 1, "dtype": "float64", "engine": "numpy",
+    "hidden": "relu", "output": "sigmoid", "init": "he", "seed": 1, "dtype": "float64", "engine": "auto",
     "preprocessing": None, "optimizer": "adam", "epochs": 100, "batch_size": 64, "shuffle": "random",
     "l2": 0.0, "keep_prob": 1.0, "schedule": None,
 }

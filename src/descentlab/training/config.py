@@ -22,7 +22,7 @@ import numpy as np
 
 from .. import _checks as check
 from ..core import memory
-from ..engines import ENGINES
+from ..engines import ENGINES, resolve
 from .batching import SHUFFLES
 from .optimizers import configure, get_optimizer
 from .schedules import get_schedule
@@ -57,7 +57,7 @@ class FitConfig:
     seed: int | None = None
     on_nonfinite: str = "raise"
     max_skips: int = 10
-    engine: str = "numpy"
+    engine: str = "auto"
 
     def __post_init__(self, lr: float | None) -> None:
         norm = {
@@ -82,7 +82,8 @@ class FitConfig:
         return cls(**settings).resolve(net)
 
     def resolve(self, net: Any) -> "FitConfig":
-        """This config with ``keep_prob`` as one probability per hidden layer of ``net``.
+        """This config with ``keep_prob`` as one probability per hidden layer of ``net``, and the engine
+        that runs (``"auto"``: numba when it works for ``net`` and the optimizer, else numpy).
 
         Also refuses, before training allocates it, optimizer state that does not fit in memory
         (:mod:`descentlab.core.memory`).
@@ -90,7 +91,8 @@ class FitConfig:
         memory.require(memory.optimizer_bytes(net.layer_dims, net.dtype, len(self.optimizer.slots), self.l2 > 0),
                        "optimizer", self.optimizer.name,
                        f"the optimizer's state ({len(self.optimizer.slots)} arrays like the {net.n_params:,} parameters)")
-        return replace(self, keep_prob=check.keep_probs(self.keep_prob, len(net.hidden)))
+        return replace(self, keep_prob=check.keep_probs(self.keep_prob, len(net.hidden)),
+                       engine=resolve(self.engine, net, self.optimizer))
 
     def override(self, **given: Any) -> "FitConfig":
         """A copy with the ``given`` fields changed; an ``lr`` alone changes the optimizer's rate."""

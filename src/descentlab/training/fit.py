@@ -267,7 +267,7 @@ def _first_run_of(resume: Any, checkpoint: Any) -> bool:
 def _train(run: _Run, cfg: FitConfig, options: _RunOptions, checkpoint: Any) -> History:
     progress = _Progress(options.verbose, cfg.epochs, run.epoch)
     try:
-        with threads.blas_threads(options.blas_threads if cfg.engine == "numpy" else None):
+        with threads.blas_threads(options.blas_threads if cfg.engine != "tensorflow" else None):
             return run.train(progress, options.print_every, checkpoint, options.checkpoint_every)
     finally:
         progress.close()

@@ -21,7 +21,7 @@ import numpy as np
 from .. import _checks as check
 from ..core import memory
 from ..core.network import Network
-from ..engines.numpy_many import ManyRunner
+from ..engines import lockstep_class, lockstep_engine
 from ..errors import InputError
 from . import threads
 from .batching import Shuffler
@@ -106,7 +106,7 @@ def fit_many(nets: Sequence[Network], X: Any, y: Any, *, config: FitConfig | Non
     rngs = [streams(c.seed) for c in cfgs]
     data = PreparedData.prepare(nets[0], X, y, validation_data, 0.0, rngs[0][2])
     _require_memory(nets[0], cfgs, len(data.X))
-    runner = ManyRunner(nets[0].layout, nets[0].activations, nets[0].head, np.stack([n.theta for n in nets]),
+    runner = lockstep_class(cfgs[0].engine)(nets[0].layout, nets[0].activations, nets[0].head, np.stack([n.theta for n in nets]),
                         data.X, data.Y, data.labels, _stack_optimizer([c.optimizer for c in cfgs]),
                         np.array([c.l2 for c in cfgs]), np.array([c.keep_prob for c in cfgs]),
                         cfgs[0].batch_size, cfgs[0].shuffle != "random", [r[1] for r in rngs])
@@ -127,6 +127,7 @@ def _run_configs(net: Network, config: Any, given: dict[str, Any], seeds: Any, h
     if config is not None and not isinstance(config, FitConfig):
         raise check.fail_type("config", config, "a FitConfig (descentlab.training.FitConfig) or None")
     base = FitConfig(**given) if config is None else config.override(**given)
+    engine = lockstep_engine(base.engine, net, base.optimizer)
     seeds = list(range(K)) if seeds is None else _per_run("seeds", list(seeds), K)
     lrs = _per_run("lr", per_run.get("lr"), K)
     l2s = _per_run("l2", per_run.get("l2", base.l2), K)
@@ -134,7 +135,7 @@ def _run_configs(net: Network, config: Any, given: dict[str, Any], seeds: Any, h
     hypers = {k: _per_run(k, v, K) for k, v in hyper.items()}
     return [base.override(optimizer=configure(base.optimizer, lr=lrs[k], **{h: v[k] for h, v in hypers.items()}),
                           l2=l2s[k], keep_prob=kps[k], seed=seeds[k], on_nonfinite="stop", max_skips=0,
-                          engine="numpy").resolve(net) for k in range(K)]
+                          engine=engine).resolve(net) for k in range(K)]
 
 
 class _Recorder:
