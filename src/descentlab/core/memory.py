@@ -164,9 +164,15 @@ def network_bytes(layer_dims: Sequence[int], dtype: Any = np.float64) -> int:
     return 2 * n_params(layer_dims) * itemsize + 16 * largest
 
 
-def optimizer_bytes(layer_dims: Sequence[int], dtype: Any, slots: int, l2: bool) -> int:
-    """The optimizer's state, two scratch vectors, the weight mask and (λ > 0) the L2 factor."""
-    return (slots + 3 + int(l2)) * n_params(layer_dims) * np.dtype(dtype).itemsize
+def optimizer_bytes(layer_dims: Sequence[int], dtype: Any, slots: int, l2: bool, engine: str = "numpy") -> int:
+    """The optimizer's state, two scratch vectors, the weight mask and (λ > 0) the L2 factor.
+
+    The numba engine (``engine`` "numba", or "auto", which may choose it) holds θ, its gradient and a
+    scratch row beside the slots in one register array, and copies the optimizer's initial state into
+    it: ``slots + 3`` vectors more (measured in tests/test_core_memory.py).
+    """
+    extra = slots + 3 if engine in ("numba", "auto") else 0
+    return (slots + 3 + int(l2) + extra) * n_params(layer_dims) * np.dtype(dtype).itemsize
 
 
 def workspace_bytes(layer_dims: Sequence[int], dtype: Any, batch: int, dropout: bool = False) -> int:
@@ -184,15 +190,17 @@ def data_bytes(layer_dims: Sequence[int], dtype: Any, m: int, softmax: bool = Fa
 
 
 def training_bytes(layer_dims: Sequence[int], dtype: Any, m: int, batch_size: int | None, *, slots: int = 2,
-                   l2: bool = False, dropout: bool = False, softmax: bool = False, validation: int = 0) -> int:
-    """Bytes ``fit`` allocates on top of the network: data, optimizer, workspaces (train and validation)."""
+                   l2: bool = False, dropout: bool = False, softmax: bool = False, validation: int = 0,
+                   engine: str = "auto") -> int:
+    """Bytes ``fit`` allocates on top of the network: data, optimizer, workspaces (train and validation);
+    ``engine`` as in :func:`optimizer_bytes` ("auto", the default, counts what the numba engine needs)."""
     m = int(m)
     B = m if batch_size is None else min(int(batch_size), m)
     sizes = {B, m % B} - {0}
     work = sum(workspace_bytes(layer_dims, dtype, b, dropout) for b in sizes)
     gather = B * (int(layer_dims[0]) + 1 + int(layer_dims[-1])) * np.dtype(dtype).itemsize if batch_size else 0
     evaluate = workspace_bytes(layer_dims, dtype, validation) + data_bytes(layer_dims, dtype, validation) if validation else 0
-    return (data_bytes(layer_dims, dtype, m, softmax) + optimizer_bytes(layer_dims, dtype, slots, l2)
+    return (data_bytes(layer_dims, dtype, m, softmax) + optimizer_bytes(layer_dims, dtype, slots, l2, engine)
             + work + gather + evaluate)
 
 

@@ -88,11 +88,12 @@ class FitConfig:
         Also refuses, before training allocates it, optimizer state that does not fit in memory
         (:mod:`descentlab.core.memory`).
         """
-        memory.require(memory.optimizer_bytes(net.layer_dims, net.dtype, len(self.optimizer.slots), self.l2 > 0),
+        engine = resolve(self.engine, net, self.optimizer)
+        memory.require(memory.optimizer_bytes(net.layer_dims, net.dtype, len(self.optimizer.slots), self.l2 > 0,
+                                              engine),
                        "optimizer", self.optimizer.name,
                        f"the optimizer's state ({len(self.optimizer.slots)} arrays like the {net.n_params:,} parameters)")
-        return replace(self, keep_prob=check.keep_probs(self.keep_prob, len(net.hidden)),
-                       engine=resolve(self.engine, net, self.optimizer))
+        return replace(self, keep_prob=check.keep_probs(self.keep_prob, len(net.hidden)), engine=engine)
 
     def override(self, **given: Any) -> "FitConfig":
         """A copy with the ``given`` fields changed; an ``lr`` alone changes the optimizer's rate."""

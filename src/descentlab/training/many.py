@@ -72,7 +72,7 @@ def _require_memory(net: Network, cfgs: list[FitConfig], m: int) -> None:
     K, dims, dt, cfg = len(cfgs), net.layer_dims, net.dtype, cfgs[0]
     B = m if cfg.batch_size is None else min(cfg.batch_size, m)
     per_run = (memory.network_bytes(dims, dt)
-               + memory.optimizer_bytes(dims, dt, len(cfg.optimizer.slots), any(c.l2 > 0 for c in cfgs))
+               + memory.optimizer_bytes(dims, dt, len(cfg.optimizer.slots), any(c.l2 > 0 for c in cfgs), cfg.engine)
                + memory.workspace_bytes(dims, dt, B, any(c.dropout for c in cfgs))
                + B * (dims[0] + 1 + dims[-1]) * dt.itemsize)
     memory.require(K * per_run, "nets", f"{K} networks of layer sizes {list(dims)}",
