@@ -37,8 +37,9 @@ PLAYGROUND_DATA = ("circles", "moons", "football")
 """The course's data sets the playground can open (2 features, 2 classes)."""
 
 MAX_ARMS = 4
-UNSUPPORTED = {"engine": "numpy", "dtype": "float64", "preprocessing": None}
-"""Settings the playground does not vary (it trains float64 on the NumPy engine, inputs as they are)."""
+UNSUPPORTED = {"engine": ("numpy", "auto"), "dtype": ("float64",), "preprocessing": (None,)}
+"""Settings the playground does not vary, and the values it plays (it trains float64 on the NumPy engine,
+step by step, inputs as they are; an arm on "auto" would train on numba, equal to rounding)."""
 
 
 def encode_value(key: str, value: Any) -> str:
@@ -101,9 +102,9 @@ def openable(experiment: Experiment) -> str | None:
         return f"it has {len(experiment.engine_arms)} arms; the playground shows at most {MAX_ARMS} side by side"
     for arm in experiment.engine_arms:
         cfg = experiment.config(arm)
-        for key, wanted in UNSUPPORTED.items():
-            if cfg.get(key, wanted) != wanted:
-                return f"arm {arm.name!r} sets {key} = {cfg[key]!r}; the playground uses {key} = {wanted!r}"
+        for key, allowed in UNSUPPORTED.items():
+            if cfg.get(key, allowed[0]) not in allowed:
+                return f"arm {arm.name!r} sets {key} = {cfg[key]!r}; the playground uses {key} = {allowed[0]!r}"
         if cfg["output"] != "sigmoid" or list(cfg["layers"])[-1] != 1:
             return f"arm {arm.name!r} is not a binary classifier with one sigmoid output"
     return None

@@ -81,7 +81,7 @@ def _run_code(run: Any) -> list[str]:
            + (f", {hyper}" if hyper else "") + f"), epochs={epochs}, batch_size={_py(fc.batch_size)}, "
            f"l2={_py(_start(run, 'l2'))}, keep_prob={_py(_start(run, 'keep_prob'))}, "
            f"schedule={_py(sched) if sched['name'] != 'constant' else None}, shuffle={fc.shuffle!r}, seed={fc.seed}, "
-           "on_nonfinite='stop')"]
+           f"on_nonfinite='stop', engine={fc.engine!r})"]
     if _exact(run):
         if s.epoch:
             out.append("history = dl.fit(net, ds.X_train, ds.y_train, config=config, validation_data=validation, verbose=0)")
@@ -161,6 +161,7 @@ def _base_config(cfg: Mapping[str, Any], epochs: int) -> dict[str, Any]:
             "epsilon", "weight_decay", "schedule", "batch_size", "shuffle", "l2", "keep_prob")
     out = {k: cfg[k] for k in keys if cfg.get(k) is not None}
     out["epochs"] = int(epochs)
+    out["engine"] = "numpy"  # what the playground trained on: the comparison reproduces it bit for bit
     out["batch_size"] = "full" if cfg.get("batch_size") is None else cfg["batch_size"]
     if isinstance(out.get("keep_prob"), tuple):
         out["keep_prob"] = list(out["keep_prob"])

@@ -39,7 +39,9 @@ class Run:
         self.name, self.cfg = name, dict(cfg)
         self.net = spec.build_network(self.cfg, self.cfg["seed"], dataset, name)
         self.net.info["playground"] = {"data": data.name, "features": list(data.features), "run": name}
-        fit_cfg = spec.fit_config(self.cfg, self.cfg["seed"], name)
+        # the NumPy engine: it stops after any step (one step, Ctrl-C, a live change), where the numba engine
+        # trains chunks of steps; the exported code names it, so that it reproduces the run bit for bit
+        fit_cfg = spec.fit_config(self.cfg, self.cfg["seed"], name).override(engine="numpy")
         val = (dataset.X_test, dataset.y_test) if dataset.X_test is not None else None
         self.stepper = Stepper(self.net, dataset.X_train, dataset.y_train, config=fit_cfg, validation_data=val)
         grid1, unit1 = grids

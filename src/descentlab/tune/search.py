@@ -123,9 +123,9 @@ def _prepare(spec: TuneSpec, opts: TuneOptions, url: str, study: str, jobs: int)
         raise check.fail("study", study, "a non-empty name")
     check.integer("jobs", jobs, low=1)
     base = spec.base(opts.quick)
-    if opts.seeds > 1 and base["engine"] != "numpy":
-        raise check.fail("seeds", opts.seeds, "1 with the tensorflow engine (several seeds train in lockstep with "
-                         "the numpy engine)")
+    if opts.seeds > 1 and base["engine"] == "tensorflow":
+        raise check.fail("seeds", opts.seeds, "1 with the tensorflow engine (several seeds train in lockstep on "
+                         "the numpy or numba engine)")
     ds = load_dataset(spec.experiment)
     train, val = validation_split(ds, opts.validation, opts.split_seed, "validation")
     _check_configs(spec, base, train)
