@@ -7,7 +7,8 @@ import itertools
 import numpy as np
 import pytest
 
-from descentlab import FitConfig, Network, NonFiniteError, Stepper, fit
+from descentlab import FitConfig, Network, NonFiniteError, Stepper
+from descentlab import fit as _fit
 from descentlab.engines.base import EpochAccum
 from descentlab.engines.numpy_engine import NumpyRunner
 from descentlab.training.batching import Shuffler
@@ -20,6 +21,14 @@ SCHEDULES = (None, {"name": "inverse_time", "rate": 0.5},
 KEEP = (1.0, 0.8)
 L2 = (0.0, 0.3)
 KEYS = ("epoch", "cost", "cost_data", "cost_l2", "accuracy", "val_cost", "val_accuracy", "lr")  # not "time"
+
+
+def fit(*args, **settings):
+    """``fit`` on the NumPy engine, the engine a Stepper runs on by default (fit's "auto" may be numba,
+    equal to rounding but not bit for bit; tests/test_engine_numba.py compares the two)."""
+    if not isinstance(settings.get("config"), FitConfig) or settings["config"].engine == "auto":
+        settings.setdefault("engine", "numpy")
+    return _fit(*args, **settings)
 
 
 def _data(m=70, seed=0):
@@ -233,3 +242,12 @@ def test_bad_arguments_name_the_argument():
     with pytest.raises(ValueError, match="k"):
         run.step(-1)
     assert run.changes == []
+
+
+def test_auto_means_the_numpy_engine_in_a_stepper_and_numba_may_be_asked_for():
+    X, y = _data()
+    assert Stepper(Network([2, 4, 1], seed=0), X, y).cfg.engine == "numpy"        # stops after any step
+    assert Stepper(Network([2, 4, 1], seed=0), X, y, config=FitConfig(engine="auto")).cfg.engine == "numpy"
+    fast = Stepper(Network([2, 4, 1], seed=0), X, y, engine="numba", batch_size=8)
+    assert fast.cfg.engine == "numba" and fast.step(1) >= 1                      # chunks of steps
+    assert fit(Network([2, 4, 1], seed=0), X, y, epochs=1, verbose=0, engine="auto").config["engine"] == "numba"

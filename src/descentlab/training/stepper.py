@@ -46,13 +46,18 @@ from .prepare import PreparedData, streams
 __all__ = ["Stepper", "settle_config", "nonfinite_message"]
 
 
-def settle_config(net: Network, config: Any, given: dict[str, Any]) -> FitConfig:
-    """The run's FitConfig, resolved for ``net``: ``config`` with the given keywords, or the keywords alone."""
+def settle_config(net: Network, config: Any, given: dict[str, Any], auto: str | None = None) -> FitConfig:
+    """The run's FitConfig, resolved for ``net``: ``config`` with the given keywords, or the keywords alone;
+    ``auto`` (when given) is the engine that ``engine="auto"`` means here."""
     if config is None:
-        return FitConfig(**given).resolve(net)
-    if not isinstance(config, FitConfig):
+        cfg = FitConfig(**given)
+    elif not isinstance(config, FitConfig):
         raise check.fail_type("config", config, "a FitConfig (descentlab.training.FitConfig) or None")
-    return config.override(**given).resolve(net)
+    else:
+        cfg = config.override(**given)
+    if auto is not None and cfg.engine == "auto":
+        cfg = cfg.override(engine=auto)
+    return cfg.resolve(net)
 
 
 def nonfinite_message(epoch: int, fault: StepFault, cfg: FitConfig, data: PreparedData) -> str:
@@ -79,6 +84,9 @@ class Stepper:
             batch_size, l2, keep_prob, schedule, shuffle, seed, on_nonfinite, max_skips, engine,
             epochs) override it, as in ``fit``. ``epochs`` does not limit the stepper; it is the
             planned length (the validation set is always evaluated at its last epoch, as in fit).
+            ``engine="auto"`` (the default) means the NumPy engine here, which can stop after any
+            step; ``engine="numba"`` trains chunks of steps between stops, so ``step(k)`` may run past
+            the k-th step (to the end of a chunk), as on TensorFlow.
         validation_data, validation_split, eval_every: as in ``fit``.
 
     Attributes:
@@ -97,7 +105,7 @@ class Stepper:
         unknown = sorted(set(settings) - set(FitConfig.__dataclass_fields__) - {"lr"})
         if unknown:
             raise check.fail(unknown[0], settings[unknown[0]], "a FitConfig setting (optimizer, lr, batch_size, ...)")
-        cfg = settle_config(net, config, settings)
+        cfg = settle_config(net, config, settings, auto="numpy")  # a Stepper stops after any step: see the class
         split = check.real("validation_split", validation_split, low=0.0, high=1.0, high_open=True)
         rngs = streams(cfg.seed)
         data = PreparedData.prepare(net, X, y, validation_data, split, rngs[2])
