@@ -231,3 +231,16 @@ def test_the_cli_shows_the_notice_in_one_line(tmp_path, capsys):
         assert main(["info", str(path)]) == 0
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and err.startswith("descentlab: note: ") and "old.safetensors" in err, err
+
+
+def test_a_damaged_checksums_key_is_damage_not_an_old_file(tmp_path):
+    """Found by tests/test_fuzz_checkpoint.py: one flipped byte in the key "checksums" made a file pass for
+    one written before checksums (a warning), and its contents went unverified."""
+    import descentlab as dl
+    path = tmp_path / "m.safetensors"
+    dl.Network([3, 4, 1], seed=0).save(path)
+    raw = path.read_bytes()
+    assert raw.count(b'"checksums"') == 1
+    path.write_bytes(raw.replace(b'"checksums"', b'"chdcksums"'))
+    with pytest.raises(dl.ModelFileError, match="unknown key 'chdcksums'"):
+        dl.load(path)

@@ -87,6 +87,8 @@ class Tab:
         return self.js(f"window.playground.frame.meta.runs[window.playground.frame.meta.focus].{key}")
 
     def theta(self):
+        # a new data message (the fragment's settings arriving) clears the frame until the first one of its data
+        self.wait("window.playground.frame && window.playground.frame.meta.gen === window.playground.data.gen")
         return np.array(self.js("Array.from(window.playground.frame.arrays.theta)"), dtype=np.float32)
 
     def boundary_pixels(self):

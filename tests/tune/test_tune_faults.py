@@ -14,8 +14,16 @@ import sqlite3
 import pytest
 from conftest import cli, cli_popen, spec_doc, sqlite_rows, wait_for, write_spec
 
-# trials of about a second each, so that one can be caught running
-SLOW = spec_doc(base={"layers": [2, 16, 8, 1], "optimizer": "adam", "epochs": 400, "batch_size": 16, "seed": 1})
+# trials of about a second each, so that one can be caught running: on the NumPy engine (numba, the default,
+# trains them about 10 times faster, too fast to catch one)
+SLOW = spec_doc(base={"layers": [2, 16, 8, 1], "optimizer": "adam", "epochs": 400, "batch_size": 16, "seed": 1,
+                      "engine": "numpy"})
+
+
+def _end(proc):
+    """Kill the CLI process if it still runs, and close its pipes (an unclosed pipe fails a later test)."""
+    proc.kill()
+    proc.communicate()
 
 
 def _running_with_complete(db, at_least: int):
@@ -42,7 +50,7 @@ def test_a_worker_killed_mid_trial_fails_that_trial_which_is_retried_and_no_fini
         os.kill(pid, signal.SIGKILL)
         stdout, stderr = proc.communicate(timeout=600)
     finally:
-        proc.kill()
+        _end(proc)
     assert proc.returncode == 0, stderr
     rows = {r["number"]: r for r in sqlite_rows(out / "study.db")}
     assert rows[number]["state"] == "FAIL"                            # the killed trial
@@ -74,7 +82,7 @@ def test_a_database_that_goes_away_fails_the_trials_in_flight_cleanly_and_a_reru
         pg.stop()
         stdout, stderr = proc.communicate(timeout=300)
     finally:
-        proc.kill()
+        _end(proc)
     assert proc.returncode == 1, stderr
     lines = [x for x in stderr.strip().splitlines() if not x.startswith("tune: ")]
     assert len(lines) == 1 and "database" in lines[0] and "rerun the same command" in lines[0], stderr
@@ -102,7 +110,7 @@ def test_ctrl_c_loses_only_the_running_trials_and_a_rerun_continues(jobs, tmp_pa
         os.killpg(proc.pid, signal.SIGINT)                # Ctrl-C reaches every process of the group
         stdout, stderr = proc.communicate(timeout=120)
     finally:
-        proc.kill()
+        _end(proc)
     assert proc.returncode == 130, stderr
     assert "Traceback" not in stderr and "rerun the same command to continue" in stderr
     rows = sqlite_rows(out / "study.db")

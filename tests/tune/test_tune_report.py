@@ -70,3 +70,27 @@ def test_storage_urls(tmp_path, monkeypatch):
     assert resolve_url(None, tmp_path) == "postgresql+psycopg://u:pw@h/d"
     with pytest.raises(dl.InputError, match="in-memory"):
         resolve_url("sqlite:///:memory:", tmp_path)
+
+
+def test_a_database_that_fails_while_the_launcher_counts_trials_is_one_line_not_a_traceback():
+    """CI met it: the PostgreSQL server shut down while the launcher counted the finished trials, and a
+    StorageInternalError escaped as a traceback. The count is the loop's storage error now."""
+    from types import SimpleNamespace
+
+    from optuna.exceptions import StorageInternalError
+    from sqlalchemy.exc import OperationalError
+
+    from descentlab.tune.execution import LoopStats, _count
+
+    def count(stats):
+        try:
+            raise OperationalError("SELECT", {}, Exception("the database system is shutting down"))
+        except OperationalError as exc:
+            raise StorageInternalError("An exception is raised during the commit.") from exc
+
+    stats = LoopStats()
+    assert _count(count, stats, SimpleNamespace(url="postgresql://u:secret-pw@h/d")) > 10**9  # starts nothing
+    assert stats.storage_error.startswith("the study's database failed") and "shutting down" in stats.storage_error
+    assert "secret-pw" not in stats.storage_error
+    with pytest.raises(ZeroDivisionError):  # other errors are bugs: they propagate
+        _count(lambda s: 1 / 0, LoopStats(), SimpleNamespace(url="sqlite://"))

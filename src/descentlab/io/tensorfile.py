@@ -204,6 +204,9 @@ def _metadata(path: Path, header: dict[str, Any], kind: str) -> tuple[dict[str, 
     if not isinstance(meta, dict) or meta.get("format") != kind or not isinstance(meta.get("descentlab"), str):
         found = meta.get("format") if isinstance(meta, dict) else None
         raise _err(path, f"expected a {kind} file, received a safetensors file with format {str(found)[:40]!r}")
+    unknown = sorted(set(meta) - {"format", "descentlab", "checksums"})
+    if unknown:  # e.g. a damaged "checksums" key, which would otherwise pass for an old file without checksums
+        raise _err(path, f"the header's metadata has an unknown key {unknown[0][:40]!r} (the file is damaged)")
     sums = None
     if "checksums" in meta:
         try:

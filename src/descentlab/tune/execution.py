@@ -37,7 +37,7 @@ from typing import Any, Callable
 
 from .. import _checks as check
 from ..errors import InputError
-from .storage import StudyStorageError
+from .storage import StudyStorageError, storage_cause, storage_message
 from .trial import Plan, preflight, request_stop, run_trial
 
 CONNECT_TIMEOUT = 20  # seconds to reach a cluster's scheduler
@@ -212,6 +212,19 @@ def run_loop(executor: Executor, plan: Plan, data: Any, target: int, count: Call
     return stats
 
 
+def _count(count: Callable[[LoopStats], int], stats: LoopStats, plan: Plan) -> int:
+    """The study's finished trials; when the database cannot be read, the loop's storage error (no new
+    trial starts, the running ones end) and a count that starts nothing."""
+    try:
+        return count(stats)
+    except Exception as exc:
+        cause = storage_cause(exc)
+        if cause is None:
+            raise
+        stats.storage_error = storage_message(cause, plan.url)
+        return 1 << 62
+
+
 def _loop(executor: Executor, plan: Plan, data: Any, target: int, count: Callable[[LoopStats], int],
           timeout: float | None, on_result: Callable, max_failures: int, stats: LoopStats,
           pending: dict[Any, float], t0: float) -> None:
@@ -221,7 +234,7 @@ def _loop(executor: Executor, plan: Plan, data: Any, target: int, count: Callabl
         can_start = not stats.timed_out and stats.storage_error is None and stats.failed < max_failures
         free = max(executor.slots(), 1) - len(pending)
         if can_start and free > 0:
-            for _ in range(min(free, target - count(stats) - len(pending))):
+            for _ in range(min(free, target - _count(count, stats, plan) - len(pending))):
                 pending[executor.submit(plan, data)] = time.monotonic()
         if not pending:
             break

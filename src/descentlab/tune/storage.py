@@ -134,6 +134,12 @@ def storage_cause(exc: BaseException | None) -> BaseException | None:
     return found
 
 
+def storage_message(cause: BaseException, url: str) -> str:
+    """One line saying that the study's database failed, with the driver's words (no credentials)."""
+    text = " ".join(str(getattr(cause, "orig", None) or cause.__cause__ or cause).split())
+    return redact(f"the study's database failed: {text}", url)[:500]
+
+
 def quiet_database_noise() -> None:
     """In this process, a database that went away is reported once, by the launcher, not by tracebacks:
 

@@ -42,6 +42,7 @@ from .storage import (
     quiet_database_noise,
     redact,
     storage_cause,
+    storage_message,
 )
 
 _STOPPED: set[str] = set()  # launches (sessions) whose user interrupted them (Ctrl-C): their trials stop
@@ -310,8 +311,7 @@ def run_trial(plan: Plan, data: TrialData) -> dict[str, Any]:
             return _done(outcome, timing, t_start)
         cause = storage_cause(exc) or (exc if isinstance(exc, KeyError) else None)
         if cause is not None:
-            text = " ".join(str(getattr(cause, "orig", None) or cause.__cause__ or cause).split())
-            return {"status": "storage", "message": redact(f"the study's database failed: {text}", plan.url)[:500]}
+            return {"status": "storage", "message": storage_message(cause, plan.url)}
         raise
     if "number" not in outcome:
         return {"status": "storage", "message": "the study's database failed: no trial could be started"}
