@@ -9,6 +9,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 import descentlab
 from descentlab.experiments import PRESETS
 from descentlab.experiments.progress import Planned, Progress, estimate_seconds, plan
@@ -77,3 +79,24 @@ def test_progress_counts_arms_runs_and_work():
     assert bars.done_runs == 2 and bars.done_arms == 1 and abs(bars.fraction() - 0.25) < 1e-12
     assert "arms 1/2 · runs 2/4 · 25%" in bars.status()
     assert stream.getvalue().splitlines()[0].startswith("e: a (seed 1): epoch 1/10 (10%)")
+
+
+def test_the_overall_time_left_is_never_less_than_the_training_arms_own(monkeypatch):
+    """Seen in the demo after the numba engine came: the cost model weighed a small arm as dear as a SIGNS
+    arm, so the overall bar said 1 min 39 s left while the SIGNS arm alone needed 4 min 16 s."""
+    import descentlab.experiments.progress as progress
+    clock = [0.0]
+    monkeypatch.setattr(progress.time, "monotonic", lambda: clock[0])
+    p = Progress([Planned("a", "small", 1, 100, 50.0), Planned("b", "big", 1, 100, 50.0)], kind="lines",
+                 stream=io.StringIO())
+    small = p.arm("a", "small", 1, "small")
+    for _ in range(100):
+        clock[0] += 0.01
+        small.epoch()
+    small.finish(True)                                   # half the planned work in 1 s: "1 s left" by the model
+    big = p.arm("b", "big", 1, "big")
+    clock[0] += 10.0
+    big.epoch()                                          # the big arm: 10 s an epoch, 99 epochs to go
+    assert p.time_left() == pytest.approx(990.0)
+    big.finish(True)
+    assert p.current is None

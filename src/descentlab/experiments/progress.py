@@ -88,6 +88,7 @@ class Progress:
         self.stream = stream
         self.title = title
         self.done_work = self.done_runs = self.done_arms = 0
+        self.current: ArmProgress | None = None  # the phase that trains now
         self.start = time.monotonic()
         self.overall = None if self.kind == "lines" else make_bar(
             self.kind, 1000, title, unit="‰", position=0, stream=stream)
@@ -100,10 +101,16 @@ class Progress:
         return min(self.done_work / self.total, 1.0)
 
     def time_left(self) -> float | None:
-        """Seconds left at the rate measured so far; None while there is too little to measure (1 s, 1%)."""
+        """Seconds left at the rate measured so far; None while there is too little to measure (1 s, 1%).
+
+        Never less than the time the arm that trains needs at its own measured rate (the cost model
+        weighs arms only roughly, and the engines speed arms up by different factors).
+        """
         elapsed = time.monotonic() - self.start
         f = self.fraction()
-        return elapsed * (1 - f) / f if (f >= 0.01 and elapsed >= 1.0) else None
+        left = elapsed * (1 - f) / f if (f >= 0.01 and elapsed >= 1.0) else None
+        arm_left = self.current.time_left() if self.current is not None else None
+        return left if arm_left is None or left is None else max(left, arm_left)
 
     def status(self, percent: bool = True) -> str:
         """'arms 3/9 · runs 3/9 · 35% · about 2 min 10 s left'."""
@@ -149,6 +156,8 @@ class ArmProgress(Callback):
         self.share = planned.seconds * runs / max(planned.runs, 1)  # this phase's part of the arm's work
         self.epochs = max(planned.epochs, 1)
         self.seen = 0
+        self.start = time.monotonic()
+        owner.current = self
         kind = owner.kind
         self.bar = make_bar(kind, self.epochs, desc, unit="epoch", position=1, leave=False, stream=owner.stream)
 
@@ -164,10 +173,17 @@ class ArmProgress(Callback):
     def on_epoch_end(self, epoch: int, logs: dict[str, Any], run: Any) -> None:
         self.epoch(epoch)
 
+    def time_left(self) -> float | None:
+        """Seconds this phase still needs at its own rate so far (None before its first epoch)."""
+        elapsed = time.monotonic() - self.start
+        return elapsed * (self.epochs - self.seen) / self.seen if self.seen else None
+
     def finish(self, arm_done: bool) -> None:
         """The phase ended (its runs are done); ``arm_done`` when it was the arm's last phase."""
         self.owner.done_work += self.share * (1 - self.seen / self.epochs)  # epochs not run (early stop)
         self.owner.done_runs += self.runs
         self.owner.done_arms += int(arm_done)
+        if self.owner.current is self:
+            self.owner.current = None
         self.bar.close()
         self.owner._refresh_overall()
